@@ -1,0 +1,101 @@
+import type { PartEntry } from './part-tracker';
+import type { CallContext, Clock, SignedPart, Signer, UploadRef } from './types';
+
+export interface PartSignerOptions {
+  /** Sign at most this many parts per signer call. */
+  batchSize: number;
+  /** A URL closer than this to its expiry is signed again before use (ms). */
+  refreshMarginMs: number;
+}
+
+/**
+ * Just-in-time signing: a part's URL is requested when the part is about to be sent, together
+ * with the next few parts in one signer call, and re-requested when it is near expiry. Expiry
+ * is judged on the signer's clock (its `serverTime`), so a wrong client clock does no harm.
+ */
+export class PartSigner {
+  private readonly urls = new Map<number, SignedPart>();
+  private readonly pending = new Map<number, Promise<void>>();
+  /** signer clock − local clock, learned from each answer. */
+  private serverOffset = 0;
+  /** S3 clock − local clock, learned from RequestTimeTooSkewed. */
+  private s3Offset: number | undefined;
+  /** Signer calls made (for tests and benchmarks). */
+  calls = 0;
+
+  constructor(
+    private readonly signer: Signer,
+    private readonly ref: UploadRef,
+    private readonly clock: Clock,
+    private readonly options: PartSignerOptions,
+  ) {}
+
+  /** A URL for `part`, signing it (with the parts in `upcoming` that need one) if none is fresh. */
+  async urlFor(part: PartEntry, upcoming: readonly PartEntry[], ctx: CallContext): Promise<SignedPart> {
+    for (;;) {
+      const fresh = this.fresh(part.partNumber);
+      if (fresh) return fresh;
+      const inFlight = this.pending.get(part.partNumber);
+      if (inFlight) {
+        await inFlight;
+        const signed = this.fresh(part.partNumber);
+        if (signed) return signed;
+      }
+      const batch = [
+        part,
+        ...upcoming.filter((p) => p !== part && !this.fresh(p.partNumber) && !this.pending.has(p.partNumber)),
+      ];
+      await this.sign(batch.slice(0, this.options.batchSize), ctx);
+      const signed = this.urls.get(part.partNumber);
+      if (signed) return signed;
+    }
+  }
+
+  /** Drop a URL S3 refused (expired, skewed) so the next use signs again. */
+  invalidate(partNumber: number): void {
+    this.urls.delete(partNumber);
+  }
+
+  /** Remember S3's clock (from RequestTimeTooSkewed) and drop every cached URL signed without it. */
+  noteS3Time(s3Time: number): void {
+    this.s3Offset = s3Time - this.clock.now();
+    this.urls.clear();
+  }
+
+  forget(partNumber: number): void {
+    this.urls.delete(partNumber);
+  }
+
+  private fresh(partNumber: number): SignedPart | undefined {
+    const signed = this.urls.get(partNumber);
+    if (!signed) return undefined;
+    const serverNow = this.clock.now() + this.serverOffset;
+    return signed.expiresAt - serverNow > this.options.refreshMarginMs ? signed : undefined;
+  }
+
+  private sign(batch: PartEntry[], ctx: CallContext): Promise<void> {
+    const request = (async () => {
+      this.calls += 1;
+      const startedAt = this.clock.now();
+      const output = await this.signer.signParts(
+        {
+          ...this.ref,
+          parts: batch.map((p) => ({ partNumber: p.partNumber, contentLength: p.end - p.start })),
+          ...(this.s3Offset === undefined ? {} : { s3Time: this.clock.now() + this.s3Offset }),
+        },
+        ctx,
+      );
+      if (typeof output.serverTime === 'number') {
+        // Assume the signer's clock was read halfway through the round trip.
+        this.serverOffset = output.serverTime - (startedAt + this.clock.now()) / 2;
+      }
+      for (const signed of output.parts) this.urls.set(signed.partNumber, signed);
+    })();
+    const settled = request.finally(() => {
+      for (const p of batch)
+        if (this.pending.get(p.partNumber) === settled) this.pending.delete(p.partNumber);
+    });
+    for (const p of batch) this.pending.set(p.partNumber, settled);
+    return settled;
+  }
+}

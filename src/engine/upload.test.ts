@@ -1,0 +1,467 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock, flush } from '../../test/support/fake-clock';
+import { createFakeS3, randomBytes } from '../../test/support/fake-s3';
+import { ConcurrencyPool } from './concurrency-pool';
+import type { UploadError } from './errors';
+import type { NetworkStatus, Transport, TransportResponse } from './types';
+import type { UploadOptions } from './upload';
+import { createUpload } from './upload';
+import type { UploadState } from './upload-state';
+
+const PART = 1024;
+const limits = { minPartSize: PART, maxPartSize: 1024 * 1024, maxParts: 10_000 };
+
+function setup(size = 11 * PART + 100, overrides: Partial<UploadOptions> = {}) {
+  const clock = new FakeClock();
+  const s3 = createFakeS3({ now: () => clock.now() });
+  const data = randomBytes(size);
+  const file = new File([data], 'data.bin', { type: 'application/octet-stream' });
+  const options: UploadOptions = {
+    signer: s3.signer,
+    transport: s3.transport,
+    clock,
+    random: () => 0.5,
+    partSize: PART,
+    limits,
+    singlePutThreshold: 0,
+    concurrency: 3,
+    pool: new ConcurrencyPool(6),
+    progressIntervalMs: 0,
+    ...overrides,
+  };
+  const upload = createUpload(file, options);
+  const states: UploadState[] = [];
+  upload.subscribe((state) => states.push(state));
+  return { clock, s3, data, file, upload, states, options };
+}
+
+function respond(status: number, body = '', headers: Record<string, string> = {}): TransportResponse {
+  return { status, body, header: (name) => headers[name.toLowerCase()] ?? null };
+}
+
+async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: UploadError }> {
+  try {
+    return { value: await promise };
+  } catch (error) {
+    return { error: error as UploadError };
+  }
+}
+
+afterEach(() => {});
+
+describe('Upload (multipart)', () => {
+  it('uploads every part once, batches signing, and assembles an identical object', async () => {
+    const { clock, s3, data, upload, states } = setup();
+    const done = upload.start();
+    await clock.advance(1000);
+    const result = await done;
+    expect(result).toMatchObject({
+      key: 'uploads/data.bin',
+      size: data.length,
+      partCount: 12,
+      etag: '"md5-12"',
+    });
+    expect(s3.objects.get('uploads/data.bin')).toEqual(data);
+    const sent = s3.puts.map((p) => p.partNumber).sort((a, b) => (a ?? 0) - (b ?? 0));
+    expect(sent).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    const signCalls = s3.calls.filter((c) => c.startsWith('sign:'));
+    expect(signCalls.length).toBeLessThanOrEqual(3);
+    expect(signCalls[0]).toBe('sign:1,2,3,4,5,6');
+    expect(states.at(-1)?.status).toBe('completed');
+    expect(states.at(-1)?.percent).toBe(100);
+    const progress = states.map((s) => s.bytesUploaded);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  });
+
+  it('never has more parts in flight than the per-upload cap, nor than the shared pool across uploads', async () => {
+    const clock = new FakeClock();
+    const s3 = createFakeS3({ now: () => clock.now() });
+    let inFlight = 0;
+    let peak = 0;
+    const transport: Transport = async (request) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, 10));
+      try {
+        return await s3.transport(request);
+      } finally {
+        inFlight -= 1;
+      }
+    };
+    const pool = new ConcurrencyPool(4);
+    const make = (seed: number) =>
+      createUpload(new File([randomBytes(20 * PART, seed)], `f${seed}.bin`), {
+        signer: s3.signer,
+        transport,
+        clock,
+        partSize: PART,
+        limits,
+        singlePutThreshold: 0,
+        concurrency: 3,
+        pool,
+      });
+    const uploads = [make(1), make(2), make(3)];
+    const results = uploads.map((u) => u.start());
+    await clock.advance(2000);
+    await Promise.all(results);
+    expect(peak).toBe(4);
+    expect(pool.inUse).toBe(0);
+
+    peak = 0;
+    const single = make(4);
+    const done = single.start();
+    await clock.advance(2000);
+    await done;
+    expect(peak).toBe(3);
+  });
+
+  it('retries 500s with backoff, keeps progress monotonic, and completes', async () => {
+    const { clock, s3, data, upload, states } = setup();
+    let failures = 0;
+    s3.setFault((_req, part) => {
+      if (part === 2 && failures < 2) {
+        failures += 1;
+        return respond(500, '<Error><Code>InternalError</Code><Message>boom</Message></Error>');
+      }
+      return undefined;
+    });
+    const done = upload.start();
+    await clock.advance(100);
+    expect(upload.getState().status).toBe('uploading'); // part 2 waits for its backoff
+    await clock.advance(10_000);
+    await done;
+    expect(failures).toBe(2);
+    expect(s3.objects.get('uploads/data.bin')).toEqual(data);
+    expect(upload.getState().retries).toBe(2);
+    const progress = states.map((s) => s.bytesUploaded);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  });
+
+  it('fails with RETRIES_EXHAUSTED when a part keeps failing, keeping finished parts for retry()', async () => {
+    const { clock, s3, data, upload } = setup(11 * PART + 100, { maxPartAttempts: 3 });
+    let broken = true;
+    s3.setFault((_req, part) => (part === 5 && broken ? 'network' : undefined));
+    const done = settle(upload.start());
+    await clock.advance(60_000);
+    const { error } = await done;
+    expect(error?.code).toBe('RETRIES_EXHAUSTED');
+    expect(error?.message).toMatch(/Part 5 kept failing/);
+    expect(upload.getState().status).toBe('error');
+    const sentBefore = s3.puts.length;
+    broken = false;
+    const again = upload.retry();
+    await clock.advance(1000);
+    await again;
+    expect(s3.objects.get('uploads/data.bin')).toEqual(data);
+    expect(s3.puts.length - sentBefore).toBeLessThanOrEqual(4); // part 5 plus parts aborted in flight
+  });
+
+  it('re-signs an expired URL instead of failing', async () => {
+    const { clock, s3, data, upload } = setup();
+    let expired = 0;
+    s3.setFault((_req, part) => {
+      if (part === 3 && expired === 0) {
+        expired += 1;
+        return respond(403, '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>');
+      }
+      return undefined;
+    });
+    const done = upload.start();
+    await clock.advance(1000);
+    await done;
+    expect(expired).toBe(1);
+    expect(s3.calls.some((c) => c === 'sign:3' || c.startsWith('sign:3,'))).toBe(true);
+    expect(s3.objects.get('uploads/data.bin')).toEqual(data);
+  });
+
+  it('signs again before using a URL that is about to expire', async () => {
+    const clock = new FakeClock();
+    const s3 = createFakeS3({ now: () => clock.now(), urlLifetimeMs: 90_000 });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const transport: Transport = async (request) => {
+      if (request.url.includes('partNumber=1&')) await gate;
+      return s3.transport(request);
+    };
+    const upload = createUpload(new File([randomBytes(4 * PART)], 'x.bin'), {
+      signer: s3.signer,
+      transport,
+      clock,
+      partSize: PART,
+      limits,
+      singlePutThreshold: 0,
+      concurrency: 1,
+      pool: new ConcurrencyPool(6),
+      stallTimeoutMs: 10 * 60_000,
+    });
+    const done = upload.start();
+    await clock.advance(10);
+    expect(s3.calls.filter((c) => c.startsWith('sign'))).toEqual(['sign:1,2']);
+    await clock.advance(60_000); // part 2's URL now has 30 s left: less than the 60 s margin
+    release();
+    await clock.advance(10);
+    await done;
+    expect(s3.calls.filter((c) => c.startsWith('sign'))).toEqual(['sign:1,2', 'sign:2,3', 'sign:4']);
+  });
+
+  it('passes S3 time to the signer after RequestTimeTooSkewed', async () => {
+    const { clock, s3, upload } = setup();
+    const seen: Array<number | undefined> = [];
+    const sign = s3.signer.signParts;
+    s3.signer.signParts = (input, ctx) => {
+      seen.push(input.s3Time);
+      return sign(input, ctx);
+    };
+    let skewed = false;
+    s3.setFault((_req, part) => {
+      if (part === 1 && !skewed) {
+        skewed = true;
+        return respond(
+          403,
+          '<Error><Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the current time is too large.</Message><ServerTime>2030-01-01T00:00:00Z</ServerTime></Error>',
+        );
+      }
+      return undefined;
+    });
+    const done = upload.start();
+    await clock.advance(1000);
+    await done;
+    expect(seen[0]).toBeUndefined();
+    expect(seen.at(-1)).toBe(Date.parse('2030-01-01T00:00:00Z'));
+  });
+
+  it('halves its concurrency on 503 SlowDown', async () => {
+    const clock = new FakeClock();
+    const s3 = createFakeS3({ now: () => clock.now() });
+    let inFlight = 0;
+    const peaks: number[] = [];
+    let throttled = 0;
+    const transport: Transport = async (request) => {
+      inFlight += 1;
+      peaks.push(inFlight);
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, 10));
+      try {
+        if (throttled < 1 && request.url.includes('partNumber=2&')) {
+          throttled += 1;
+          return respond(
+            503,
+            '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+          );
+        }
+        return await s3.transport(request);
+      } finally {
+        inFlight -= 1;
+      }
+    };
+    const upload = createUpload(new File([randomBytes(12 * PART)], 'x.bin'), {
+      signer: s3.signer,
+      transport,
+      clock,
+      random: () => 0,
+      partSize: PART,
+      limits,
+      singlePutThreshold: 0,
+      concurrency: 4,
+      pool: new ConcurrencyPool(6),
+    });
+    const done = upload.start();
+    await clock.advance(12); // first wave of 4 finished, one throttled
+    const afterThrottle = peaks.length;
+    await clock.advance(15);
+    expect(Math.max(...peaks.slice(afterThrottle, afterThrottle + 2))).toBeLessThanOrEqual(2);
+    await clock.advance(1000);
+    await done;
+    expect(throttled).toBe(1);
+  });
+
+  it('aborts a stalled request and retries it, without treating it as a cancel', async () => {
+    const { clock, s3, data, upload } = setup(11 * PART + 100, { stallTimeoutMs: 5_000 });
+    let stalls = 0;
+    s3.setFault((_req, part) => {
+      if (part === 4 && stalls === 0) {
+        stalls += 1;
+        return 'hang';
+      }
+      return undefined;
+    });
+    const done = upload.start();
+    await clock.advance(4_000);
+    expect(upload.getState().status).toBe('uploading');
+    expect(upload.getState().partsCompleted).toBe(11);
+    await clock.advance(10_000);
+    await done;
+    expect(stalls).toBe(1);
+    expect(upload.getState().retries).toBe(1);
+    expect(s3.objects.get('uploads/data.bin')).toEqual(data);
+  });
+
+  it('fails at once on a 4xx it cannot fix, with S3 code in the message', async () => {
+    const { clock, s3, upload } = setup();
+    s3.setFault((_req, part) =>
+      part === 2
+        ? respond(403, '<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>')
+        : undefined,
+    );
+    const done = settle(upload.start());
+    await clock.advance(1000);
+    const { error } = await done;
+    expect(error?.code).toBe('S3_REJECTED');
+    expect(error?.message).toMatch(/HTTP 403 AccessDenied: Access Denied/);
+    expect(s3.puts.filter((p) => p.partNumber === 2)).toHaveLength(0);
+  });
+
+  it('reports ETAG_NOT_EXPOSED when S3 answers 200 without a readable ETag', async () => {
+    const { clock, s3, upload } = setup();
+    s3.setFault(() => respond(200));
+    const done = settle(upload.start());
+    await clock.advance(1000);
+    const { error } = await done;
+    expect(error?.code).toBe('ETAG_NOT_EXPOSED');
+    expect(error?.message).toMatch(/ExposeHeaders/);
+  });
+
+  it('pauses (aborting parts in flight), sends nothing while paused, and resumes to completion', async () => {
+    const { clock, s3, data, upload } = setup(20 * PART, { concurrency: 2 });
+    let hold = true;
+    s3.setFault((_req, part) => (hold && (part ?? 0) > 4 ? 'hang' : undefined));
+    const done = upload.start();
+    await clock.advance(100);
+    expect(upload.getState().partsCompleted).toBe(4);
+    upload.pause();
+    await flush();
+    expect(upload.getState().status).toBe('paused');
+    const before = s3.puts.length;
+    hold = false;
+    await clock.advance(60_000);
+    expect(s3.puts.length).toBe(before);
+    upload.resume();
+    await clock.advance(1000);
+    await done;
+    expect(s3.objects.get('uploads/data.bin')).toEqual(data);
+    expect(s3.puts.map((p) => p.partNumber).filter((n) => n !== null && n <= 4)).toHaveLength(4);
+  });
+
+  it('cancel aborts the multipart upload on the signer and rejects with CANCELLED', async () => {
+    const { clock, s3, upload } = setup(20 * PART);
+    s3.setFault((_req, part) => ((part ?? 0) > 2 ? 'hang' : undefined));
+    const done = settle(upload.start());
+    await clock.advance(100);
+    await upload.cancel();
+    const { error } = await done;
+    expect(error?.code).toBe('CANCELLED');
+    expect(upload.getState().status).toBe('cancelled');
+    expect(s3.calls).toContain('abort');
+    expect(s3.uploads.size).toBe(0);
+  });
+
+  it('goes offline without spending retries and continues when the network is back', async () => {
+    let online = true;
+    const listeners = new Set<(online: boolean) => void>();
+    const network: NetworkStatus = {
+      isOnline: () => online,
+      subscribe: (l) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+    };
+    const { clock, s3, data, upload } = setup(20 * PART, { network, maxPartAttempts: 2 });
+    s3.setFault((_req, part) => (!online || (part ?? 0) > 3 ? (online ? 'hang' : 'network') : undefined));
+    const done = upload.start();
+    await clock.advance(100);
+    online = false;
+    for (const l of listeners) l(false);
+    await clock.advance(100);
+    expect(upload.getState().status).toBe('offline');
+    const before = s3.puts.length;
+    await clock.advance(600_000);
+    expect(s3.puts.length).toBe(before);
+    online = true;
+    s3.setFault(() => undefined);
+    for (const l of listeners) l(true);
+    await clock.advance(1000);
+    await done;
+    expect(s3.objects.get('uploads/data.bin')).toEqual(data);
+  });
+
+  it('continues from a resume point without re-sending finished parts', async () => {
+    const first = setup(10 * PART);
+    const created = await first.s3.signer.createMultipartUpload({
+      name: 'data.bin',
+      size: 10 * PART,
+      type: '',
+      partSize: PART,
+      partCount: 10,
+    });
+    // Parts 1-6 were stored by an earlier run.
+    for (let n = 1; n <= 6; n += 1) {
+      const signed = await first.s3.signer.signParts({
+        ...created,
+        parts: [{ partNumber: n, contentLength: PART }],
+      });
+      await first.s3.transport({
+        url: signed.parts[0]?.url ?? '',
+        method: 'PUT',
+        headers: {},
+        body: first.file.slice((n - 1) * PART, n * PART),
+        signal: new AbortController().signal,
+      });
+    }
+    first.s3.puts.length = 0;
+    const upload = createUpload(first.file, {
+      ...first.options,
+      resume: {
+        ...created,
+        partSize: PART,
+        completedParts: [1, 2, 3, 4, 5, 6].map((partNumber) => ({
+          partNumber,
+          etag: `"etag-${partNumber}"`,
+        })),
+      },
+    });
+    const done = upload.start();
+    expect(upload.getState().bytesUploaded).toBe(6 * PART);
+    await first.clock.advance(1000);
+    await done;
+    expect(first.s3.puts.map((p) => p.partNumber).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([7, 8, 9, 10]);
+    expect(first.s3.objects.get('uploads/data.bin')).toEqual(first.data);
+  });
+});
+
+describe('Upload (single PUT)', () => {
+  it('sends files under the threshold as one presigned PUT', async () => {
+    const { clock, s3, data, upload } = setup(3000, { singlePutThreshold: 8 * 1024 * 1024 });
+    const done = upload.start();
+    await clock.advance(100);
+    const result = await done;
+    expect(result).toMatchObject({ key: 'single/data.bin', uploadId: null, size: 3000, etag: '"single"' });
+    expect(s3.calls).toEqual(['single']);
+    expect(s3.objects.get('single/data.bin')).toEqual(data);
+  });
+
+  it('stores a 0-byte file as an empty object', async () => {
+    const { clock, s3, upload } = setup(0, { singlePutThreshold: 0 });
+    const done = upload.start();
+    await clock.advance(100);
+    const result = await done;
+    expect(result.size).toBe(0);
+    expect(s3.objects.get('single/data.bin')).toEqual(new Uint8Array(0));
+    expect(upload.getState().percent).toBe(100);
+  });
+
+  it('retries a single PUT after a network error', async () => {
+    const { clock, s3, data, upload } = setup(3000, { singlePutThreshold: 8 * 1024 * 1024 });
+    let failed = false;
+    s3.setFault(() => {
+      if (failed) return undefined;
+      failed = true;
+      return 'network';
+    });
+    const done = upload.start();
+    await clock.advance(5000);
+    await done;
+    expect(s3.calls).toEqual(['single', 'single']);
+    expect(s3.objects.get('single/data.bin')).toEqual(data);
+  });
+});

@@ -1,0 +1,702 @@
+import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF, RetryBudget } from './backoff';
+import { classifyPutResponse, type PutOutcome, type RetryCause } from './classify';
+import { systemClock } from './clock';
+import { type ConcurrencyPool, sharedPool } from './concurrency-pool';
+import { isUploadError, UploadError } from './errors';
+import { MiB, type PartLimits, S3_LIMITS } from './limits';
+import { alwaysOnline } from './network-status';
+import { PartSigner } from './part-signer';
+import { type PartEntry, PartTracker } from './part-tracker';
+import { planParts } from './plan-parts';
+import { AdaptiveLimit, RETRY_COST, retriesImmediately } from './retry-policy';
+import { SpeedMeter } from './speed-meter';
+import type {
+  Clock,
+  NetworkStatus,
+  PresignedRequest,
+  Random,
+  Signer,
+  Transport,
+  UploadedPart,
+  UploadRef,
+} from './types';
+import { TransportFailure } from './types';
+import {
+  initialState,
+  type UploadEvent,
+  type UploadListener,
+  type UploadResult,
+  type UploadState,
+  type UploadStatus,
+} from './upload-state';
+
+/** The file to upload: a Blob (a browser File, or `openFileAsBlob` in Node). */
+export type UploadFile = Blob & { name?: string; lastModified?: number };
+
+/** Where a previous run stopped, to continue a multipart upload instead of starting over. */
+export interface ResumePoint extends UploadRef {
+  partSize: number;
+  completedParts: UploadedPart[];
+}
+
+export interface UploadOptions {
+  signer: Signer;
+  transport: Transport;
+  /** Object name hint for the signer; defaults to the file's name. */
+  name?: string;
+  /** Content type; defaults to the file's type or application/octet-stream. */
+  contentType?: string;
+  /** Content fingerprint passed to the signer (used to find uploads to resume). */
+  fingerprint?: string;
+  /** Preferred part size in bytes (default 8 MiB); grown automatically for very large files. */
+  partSize?: number;
+  /** Part limits of the store (default: S3's). */
+  limits?: Partial<PartLimits>;
+  /** Files up to this size go as one presigned PUT (default 8 MiB). */
+  singlePutThreshold?: number;
+  /** Parts in flight for this upload (default 4). */
+  concurrency?: number;
+  /** Page-wide cap shared by all uploads (default: a shared pool of 6). */
+  pool?: ConcurrencyPool;
+  /** Abort and retry a request that made no upload progress for this long (default 30 s). */
+  stallTimeoutMs?: number;
+  /** Give up on a part after this many attempts (default 10). */
+  maxPartAttempts?: number;
+  /** Upload-wide retry budget in tokens (default 100; a network retry costs 5, a success refunds 1). */
+  retryBudget?: number;
+  backoff?: Partial<BackoffOptions>;
+  /** Parts signed per signer call (default 2 × concurrency, at most 100). */
+  signBatchSize?: number;
+  /** Re-sign a URL this close to its expiry before using it (default 60 s). */
+  urlRefreshMarginMs?: number;
+  /** Minimum interval between progress notifications (default 100 ms; 0 = every event). */
+  progressIntervalMs?: number;
+  /** Continue an earlier multipart upload. */
+  resume?: ResumePoint;
+  clock?: Clock;
+  random?: Random;
+  network?: NetworkStatus;
+}
+
+type AbortReason = 'pause' | 'offline' | 'cancel' | 'fail' | 'stall';
+
+interface Deferred {
+  promise: Promise<UploadResult>;
+  resolve(result: UploadResult): void;
+  reject(error: UploadError): void;
+}
+
+function deferred(): Deferred {
+  let resolve!: (r: UploadResult) => void;
+  let reject!: (e: UploadError) => void;
+  const promise = new Promise<UploadResult>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // The promise is also observable through subscribe(): don't report it as unhandled.
+  promise.catch(() => {});
+  return { promise, resolve, reject };
+}
+
+const ACTIVE: readonly UploadStatus[] = ['preparing', 'uploading', 'completing'];
+
+/**
+ * One file's upload. The scheduling decisions are pure helpers (planParts, PartTracker,
+ * classifyPutResponse, backoffDelay, AdaptiveLimit); this class wires them to the injected
+ * signer, transport, clock and network status.
+ */
+export class Upload {
+  private readonly signer: Signer;
+  private readonly transport: Transport;
+  private readonly clock: Clock;
+  private readonly random: Random;
+  private readonly network: NetworkStatus;
+  private readonly pool: ConcurrencyPool;
+  private readonly limits: PartLimits;
+  private readonly backoff: BackoffOptions;
+  private readonly listeners = new Set<UploadListener>();
+  private readonly speed = new SpeedMeter();
+  private readonly inFlight = new Map<PartEntry, (reason: AbortReason) => void>();
+  private state: UploadState;
+  private status: UploadStatus = 'idle';
+  private ref: UploadRef | null;
+  private tracker: PartTracker | null = null;
+  private partSigner: PartSigner | null = null;
+  private budget: RetryBudget;
+  private concurrency: AdaptiveLimit;
+  private running = 0;
+  private retries = 0;
+  /** Bumped whenever a run stops; async work from an older run is ignored. */
+  private generation = 0;
+  private runAbort = new AbortController();
+  private settled: Deferred = deferred();
+  private retryTimer: unknown = null;
+  private progressTimer: unknown = null;
+  private lastProgressEmit = -Infinity;
+  private unsubscribeNetwork: (() => void) | null = null;
+  private readonly wake = () => this.pump();
+
+  constructor(
+    readonly file: UploadFile,
+    private readonly options: UploadOptions,
+  ) {
+    this.signer = options.signer;
+    this.transport = options.transport;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.network = options.network ?? alwaysOnline;
+    this.pool = options.pool ?? sharedPool;
+    this.limits = { ...S3_LIMITS, ...options.limits };
+    this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.budget = new RetryBudget(options.retryBudget ?? 100);
+    const concurrency = options.concurrency ?? 4;
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new UploadError('INVALID_OPTIONS', `concurrency must be an integer >= 1, got ${concurrency}.`);
+    }
+    this.concurrency = new AdaptiveLimit(concurrency);
+    this.ref = options.resume ? { key: options.resume.key, uploadId: options.resume.uploadId } : null;
+    this.state = initialState(file.size);
+  }
+
+  getState(): UploadState {
+    return this.state;
+  }
+
+  /** Calls `listener` after every change; returns an unsubscribe function. */
+  subscribe(listener: UploadListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Completed parts with their ETags (what a store persists to resume). */
+  completedParts(): UploadedPart[] {
+    return this.tracker?.completedParts() ?? [];
+  }
+
+  /** Starts the upload. Settles when it completes (resolve), fails or is cancelled (reject with UploadError). */
+  start(): Promise<UploadResult> {
+    if (this.status !== 'idle') return this.settled.promise;
+    this.unsubscribeNetwork = this.network.subscribe((online) =>
+      online ? this.onOnline() : this.onOffline(),
+    );
+    this.beginRun();
+    return this.settled.promise;
+  }
+
+  pause(): void {
+    if (ACTIVE.includes(this.status) || this.status === 'offline') this.stopRun('paused', 'pause');
+  }
+
+  resume(): void {
+    if (this.status === 'paused') this.beginRun();
+  }
+
+  /** After an error: continue from the parts already stored. */
+  retry(): Promise<UploadResult> {
+    if (this.status !== 'error') return this.settled.promise;
+    this.settled = deferred();
+    this.budget = new RetryBudget(this.options.retryBudget ?? 100);
+    this.beginRun();
+    return this.settled.promise;
+  }
+
+  /** Stops sending and aborts the multipart upload on S3 so no parts are left behind. */
+  async cancel(): Promise<void> {
+    if (this.status === 'completed' || this.status === 'cancelled' || this.status === 'cancelling') return;
+    this.stopRun('cancelling', 'cancel');
+    const ref = this.ref;
+    if (ref) {
+      const abort = new AbortController();
+      try {
+        await this.withRetries(
+          () => this.signer.abortMultipartUpload(ref, { signal: abort.signal }),
+          abort.signal,
+        );
+      } catch (error) {
+        // Already gone is what we wanted; anything else is reported but the upload stays cancelled.
+        if (!(isUploadError(error) && error.code === 'UPLOAD_NOT_FOUND'))
+          this.state = { ...this.state, error: toUploadError(error) };
+      }
+    }
+    this.finish('cancelled');
+    this.settled.reject(new UploadError('CANCELLED', 'The upload was cancelled.'));
+  }
+
+  // ---- runs ---------------------------------------------------------------------------------
+
+  private beginRun(): void {
+    this.generation += 1;
+    this.runAbort = new AbortController();
+    this.state = { ...this.state, error: null };
+    if (!this.network.isOnline()) {
+      this.setStatus('offline');
+      return;
+    }
+    if (this.tracker && this.ref) {
+      this.setStatus('uploading');
+      this.pump();
+      return;
+    }
+    this.setStatus('preparing');
+    void this.prepare(this.generation);
+  }
+
+  private stopRun(status: UploadStatus, reason: AbortReason): void {
+    this.generation += 1;
+    this.runAbort.abort();
+    for (const abort of [...this.inFlight.values()]) abort(reason);
+    this.pool.forget(this.wake);
+    if (this.retryTimer !== null) this.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.setStatus(status);
+  }
+
+  private finish(status: 'completed' | 'cancelled'): void {
+    this.unsubscribeNetwork?.();
+    this.unsubscribeNetwork = null;
+    if (this.progressTimer !== null) this.clock.clearTimeout(this.progressTimer);
+    this.setStatus(status);
+  }
+
+  private fail(error: UploadError): void {
+    this.stopRun('error', 'fail');
+    this.state = { ...this.state, error };
+    this.emit({ type: 'status', status: 'error' });
+    this.settled.reject(error);
+  }
+
+  private onOffline(): void {
+    if (ACTIVE.includes(this.status)) this.stopRun('offline', 'offline');
+  }
+
+  private onOnline(): void {
+    if (this.status === 'offline') this.beginRun();
+  }
+
+  // ---- preparation ----------------------------------------------------------------------------
+
+  private async prepare(generation: number): Promise<void> {
+    try {
+      const size = this.file.size;
+      const threshold = Math.max(this.options.singlePutThreshold ?? 8 * MiB, 0);
+      if (!this.ref && (size <= threshold || size < this.limits.minPartSize)) {
+        await this.uploadSingle(generation);
+        return;
+      }
+      const plan = this.ref
+        ? planParts(size, this.options.resume?.partSize ?? this.options.partSize, {
+            ...this.limits,
+            minPartSize: Math.min(this.limits.minPartSize, this.options.resume?.partSize ?? Infinity),
+          })
+        : planParts(size, this.options.partSize ?? 8 * MiB, this.limits);
+      const signal = this.runAbort.signal;
+      if (!this.ref) {
+        const created = await this.withRetries(
+          () =>
+            this.signer.createMultipartUpload(
+              { ...this.describeFile(), partSize: plan.partSize, partCount: plan.partCount },
+              { signal },
+            ),
+          signal,
+        );
+        if (this.status === 'cancelling' || this.status === 'cancelled') {
+          // Cancelled while the create call was out: don't leave this upload behind on S3.
+          await this.signer.abortMultipartUpload(created).catch(() => {});
+          return;
+        }
+        // Even when paused meanwhile, keep the id so that resume continues this upload.
+        this.ref = created;
+        this.emit({ type: 'created', key: created.key, uploadId: created.uploadId, partSize: plan.partSize });
+      }
+      if (generation !== this.generation) return;
+      this.tracker = new PartTracker(plan, this.options.resume?.completedParts ?? []);
+      this.partSigner = new PartSigner(this.signer, this.ref, this.clock, {
+        batchSize: this.signBatchSize(),
+        refreshMarginMs: this.options.urlRefreshMarginMs ?? 60_000,
+      });
+      this.state = {
+        ...this.state,
+        key: this.ref.key,
+        uploadId: this.ref.uploadId,
+        partSize: plan.partSize,
+        partsTotal: plan.partCount,
+      };
+      this.setStatus('uploading');
+      this.pump();
+    } catch (error) {
+      if (generation === this.generation) this.fail(toUploadError(error));
+    }
+  }
+
+  private signBatchSize(): number {
+    return Math.min(100, Math.max(1, this.options.signBatchSize ?? 2 * (this.options.concurrency ?? 4)));
+  }
+
+  private describeFile() {
+    return {
+      name: this.options.name ?? this.file.name ?? 'upload',
+      size: this.file.size,
+      type: this.options.contentType || this.file.type || 'application/octet-stream',
+      ...(this.file.lastModified === undefined ? {} : { lastModified: this.file.lastModified }),
+      ...(this.options.fingerprint ? { fingerprint: this.options.fingerprint } : {}),
+    };
+  }
+
+  // ---- single PUT ---------------------------------------------------------------------------
+
+  private async uploadSingle(generation: number): Promise<void> {
+    const size = this.file.size;
+    const tracker = new PartTracker({ size, partSize: Math.max(size, 1), partCount: 1 });
+    this.tracker = tracker;
+    this.state = { ...this.state, partsTotal: 1, partSize: size };
+    this.setStatus('uploading');
+    const part = tracker.nextPart(this.clock.now()) as PartEntry;
+    const signal = this.runAbort.signal;
+    for (;;) {
+      const signed = await this.withRetries(
+        () => this.signer.signSinglePut(this.describeFile(), { signal }),
+        signal,
+      );
+      if (generation !== this.generation) return;
+      const outcome = await this.send(part, signed);
+      if (generation !== this.generation) return;
+      if (
+        outcome.kind === 'success' ||
+        (outcome.kind === 'fail' && outcome.error.code === 'ETAG_NOT_EXPOSED')
+      ) {
+        // A single PUT succeeded even if CORS hides its ETag; report it without one.
+        const etag = outcome.kind === 'success' ? outcome.etag : '';
+        tracker.complete(part, etag);
+        this.state = { ...this.state, key: signed.key };
+        this.succeed({ key: signed.key, etag, size, uploadId: null, partCount: 1 });
+        return;
+      }
+      if (outcome.kind === 'fail') throw outcome.error;
+      if (outcome.kind === 'aborted') return;
+      const delay = this.retryDelay(part, outcome);
+      tracker.requeue(part);
+      tracker.nextPart(Number.POSITIVE_INFINITY);
+      await sleep(this.clock, delay, signal);
+    }
+  }
+
+  // ---- multipart scheduling -------------------------------------------------------------------
+
+  /** Starts as many parts as the per-upload and page-wide caps allow. */
+  private pump(): void {
+    const tracker = this.tracker;
+    if (this.status !== 'uploading' || !tracker || !this.partSigner) return;
+    if (tracker.allDone) {
+      if (this.running === 0) void this.complete(this.generation);
+      return;
+    }
+    while (this.running < this.concurrency.value) {
+      const now = this.clock.now();
+      const part = tracker.nextPart(now);
+      if (!part) break;
+      if (!this.pool.tryAcquire(this.wake)) {
+        tracker.requeue(part, part.notBefore);
+        break;
+      }
+      this.running += 1;
+      void this.runPart(part, this.generation);
+    }
+    this.scheduleRetryWakeup();
+  }
+
+  private scheduleRetryWakeup(): void {
+    const at = this.tracker?.nextRetryAt();
+    if (this.retryTimer !== null) this.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    // A part already due waits for a free slot, and a freed slot pumps again: no timer needed.
+    if (at === undefined || at <= this.clock.now() || this.running >= this.concurrency.value) return;
+    this.retryTimer = this.clock.setTimeout(
+      () => {
+        this.retryTimer = null;
+        this.pump();
+      },
+      Math.max(0, at - this.clock.now()),
+    );
+  }
+
+  private async runPart(part: PartEntry, generation: number): Promise<void> {
+    const tracker = this.tracker as PartTracker;
+    const partSigner = this.partSigner as PartSigner;
+    const signal = this.runAbort.signal;
+    const epoch = this.concurrency.epoch;
+    try {
+      const window = tracker.upcoming(this.signBatchSize());
+      const signed = await this.withRetries(() => partSigner.urlFor(part, window, { signal }), signal);
+      if (generation !== this.generation) {
+        tracker.requeue(part);
+        return;
+      }
+      const outcome = await this.send(part, signed);
+      if (generation !== this.generation || outcome.kind === 'aborted') {
+        tracker.requeue(part);
+        return;
+      }
+      if (outcome.kind === 'success') {
+        tracker.complete(part, outcome.etag);
+        partSigner.forget(part.partNumber);
+        this.budget.refund();
+        this.concurrency.succeeded(epoch);
+        this.emitProgress(true);
+        this.emit({
+          type: 'part',
+          part: { partNumber: part.partNumber, etag: outcome.etag, size: part.end - part.start },
+        });
+        return;
+      }
+      if (outcome.kind === 'fail') {
+        tracker.requeue(part);
+        this.fail(outcome.error);
+        return;
+      }
+      if (outcome.cause === 'expired') partSigner.invalidate(part.partNumber);
+      if (outcome.cause === 'skewed' && outcome.s3Time !== undefined) partSigner.noteS3Time(outcome.s3Time);
+      if (outcome.cause === 'throttled') this.concurrency.throttled();
+      const delay = this.retryDelay(part, outcome);
+      tracker.requeue(part, this.clock.now() + delay);
+    } catch (error) {
+      tracker.requeue(part);
+      if (generation === this.generation) this.fail(toUploadError(error));
+    } finally {
+      this.running -= 1;
+      this.pool.release();
+      if (generation === this.generation) this.pump();
+    }
+  }
+
+  /**
+   * Spends retry budget for a failed attempt and returns how long to wait, or throws
+   * RETRIES_EXHAUSTED. A network error while the browser is offline costs nothing: the
+   * offline handler pauses the upload and resumes it when the network is back.
+   */
+  private retryDelay(part: PartEntry, outcome: Extract<PutOutcome, { kind: 'retry' }>): number {
+    const maxAttempts = this.options.maxPartAttempts ?? 10;
+    const offline = outcome.cause === 'network' && !this.network.isOnline();
+    if (!offline) {
+      if (part.attempts >= maxAttempts || !this.budget.trySpend(RETRY_COST[outcome.cause])) {
+        throw new UploadError(
+          'RETRIES_EXHAUSTED',
+          `Part ${part.partNumber} kept failing (${outcome.detail}) after ${part.attempts} attempts. Check the network and retry; the parts already stored are kept.`,
+          { retryable: true },
+        );
+      }
+    }
+    const delay = retriesImmediately(outcome.cause)
+      ? 0
+      : Math.max(outcome.retryAfterMs ?? 0, backoffDelay(part.attempts - 1, this.random, this.backoff));
+    this.retries += 1;
+    this.state = { ...this.state, retries: this.retries };
+    this.emit({
+      type: 'retry',
+      partNumber: part.partNumber,
+      cause: outcome.cause,
+      delayMs: delay,
+      detail: outcome.detail,
+    });
+    return delay;
+  }
+
+  /** One PUT of one part with the stall watchdog. */
+  private async send(
+    part: PartEntry,
+    signed: PresignedRequest,
+  ): Promise<PutOutcome | { kind: 'aborted'; reason: AbortReason }> {
+    const tracker = this.tracker as PartTracker;
+    const controller = new AbortController();
+    let abortReason: AbortReason | null = null;
+    const abort = (reason: AbortReason) => {
+      abortReason ??= reason;
+      controller.abort();
+    };
+    const stallMs = this.options.stallTimeoutMs ?? 30_000;
+    let watchdog: unknown = null;
+    const arm = () => {
+      if (watchdog !== null) this.clock.clearTimeout(watchdog);
+      watchdog = this.clock.setTimeout(() => abort('stall'), stallMs);
+    };
+    this.inFlight.set(part, abort);
+    tracker.begin(part);
+    arm();
+    try {
+      const response = await this.transport({
+        url: signed.url,
+        method: 'PUT',
+        headers: { ...signed.headers },
+        body: this.file.slice(part.start, part.end),
+        signal: controller.signal,
+        onProgress: (sent) => {
+          if (abortReason) return;
+          arm();
+          tracker.progress(part, sent);
+          this.emitProgress(false);
+        },
+      });
+      if (abortReason === 'stall') return stalled(stallMs);
+      if (abortReason) return { kind: 'aborted', reason: abortReason };
+      return classifyPutResponse(response, this.clock.now());
+    } catch (error) {
+      if (abortReason === 'stall') return stalled(stallMs);
+      if (abortReason) return { kind: 'aborted', reason: abortReason };
+      // A transport "abort" we did not ask for (Safari on a dropped connection) is a network error.
+      const detail =
+        error instanceof TransportFailure || error instanceof Error ? error.message : String(error);
+      return { kind: 'retry', cause: 'network', detail };
+    } finally {
+      if (watchdog !== null) this.clock.clearTimeout(watchdog);
+      this.inFlight.delete(part);
+    }
+  }
+
+  private async complete(generation: number): Promise<void> {
+    const ref = this.ref as UploadRef;
+    const tracker = this.tracker as PartTracker;
+    this.setStatus('completing');
+    const signal = this.runAbort.signal;
+    try {
+      const parts = tracker.completedParts().map(({ partNumber, etag }) => ({ partNumber, etag }));
+      const object = await this.withRetries(
+        () => this.signer.completeMultipartUpload({ ...ref, parts }, { signal }),
+        signal,
+      );
+      if (generation !== this.generation) return;
+      this.succeed({
+        key: object.key,
+        etag: object.etag,
+        size: object.size ?? this.file.size,
+        uploadId: ref.uploadId,
+        partCount: parts.length,
+      });
+    } catch (error) {
+      if (generation === this.generation) this.fail(toUploadError(error));
+    }
+  }
+
+  private succeed(result: UploadResult): void {
+    this.state = { ...this.state, result, key: result.key };
+    this.emitProgress(true);
+    this.finish('completed');
+    this.settled.resolve(result);
+  }
+
+  /** Calls the signer, retrying retryable failures with backoff from the shared budget. */
+  private async withRetries<T>(call: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await call();
+      } catch (error) {
+        if (signal.aborted) throw new UploadError('CANCELLED', 'Stopped.', { cause: error });
+        const failure = toUploadError(error);
+        const maxAttempts = this.options.maxPartAttempts ?? 10;
+        if (!failure.retryable || attempt + 1 >= maxAttempts || !this.budget.trySpend(RETRY_COST.server))
+          throw failure;
+        const delay = Math.max(failure.retryAfterMs ?? 0, backoffDelay(attempt, this.random, this.backoff));
+        this.retries += 1;
+        this.state = { ...this.state, retries: this.retries };
+        this.emit({
+          type: 'retry',
+          partNumber: null,
+          cause: failure.code,
+          delayMs: delay,
+          detail: failure.message,
+        });
+        await sleep(this.clock, delay, signal);
+      }
+    }
+  }
+
+  // ---- notifications ------------------------------------------------------------------------
+
+  private setStatus(status: UploadStatus): void {
+    if (this.status === status) return;
+    this.status = status;
+    this.refreshNumbers();
+    this.state = { ...this.state, status };
+    this.emit({ type: 'status', status });
+  }
+
+  private refreshNumbers(): void {
+    const tracker = this.tracker;
+    if (!tracker) return;
+    const now = this.clock.now();
+    this.speed.record(now, tracker.bytesSent);
+    const uploading = this.status === 'uploading';
+    const bytesUploaded = Math.max(this.state.bytesUploaded, tracker.bytesUploaded);
+    const total = this.file.size;
+    this.state = {
+      ...this.state,
+      bytesUploaded,
+      percent: total === 0 ? (tracker.allDone ? 100 : 0) : Math.min(100, (bytesUploaded / total) * 100),
+      partsCompleted: tracker.completedCount,
+      speed: uploading ? this.speed.bytesPerSecond(now) : 0,
+      etaSeconds: uploading ? this.speed.etaSeconds(now, total - bytesUploaded) : null,
+    };
+  }
+
+  /** Progress notifications are coalesced to one per `progressIntervalMs`. */
+  private emitProgress(force: boolean): void {
+    const interval = this.options.progressIntervalMs ?? 100;
+    const now = this.clock.now();
+    if (force || now - this.lastProgressEmit >= interval) {
+      if (this.progressTimer !== null) this.clock.clearTimeout(this.progressTimer);
+      this.progressTimer = null;
+      this.lastProgressEmit = now;
+      this.refreshNumbers();
+      this.emit({ type: 'progress' });
+    } else if (this.progressTimer === null) {
+      this.progressTimer = this.clock.setTimeout(
+        () => {
+          this.progressTimer = null;
+          this.emitProgress(true);
+        },
+        interval - (now - this.lastProgressEmit),
+      );
+    }
+  }
+
+  private emit(event: UploadEvent): void {
+    for (const listener of [...this.listeners]) listener(this.state, event);
+  }
+}
+
+function stalled(stallMs: number): PutOutcome {
+  return {
+    kind: 'retry',
+    cause: 'timeout' satisfies RetryCause,
+    detail: `no upload progress for ${stallMs} ms`,
+  };
+}
+
+function toUploadError(error: unknown): UploadError {
+  if (isUploadError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new UploadError('SIGNER_FAILED', `The signer call failed: ${message}`, {
+    retryable: true,
+    cause: error,
+  });
+}
+
+function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(new UploadError('CANCELLED', 'Stopped.'));
+      return;
+    }
+    const onAbort = () => {
+      clock.clearTimeout(timer);
+      reject(new UploadError('CANCELLED', 'Stopped.'));
+    };
+    const timer = clock.setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export function createUpload(file: UploadFile, options: UploadOptions): Upload {
+  return new Upload(file, options);
+}
