@@ -138,7 +138,7 @@ export function createFakeS3(options: { urlLifetimeMs?: number; now?: () => numb
   };
 }
 
-export function randomBytes(size: number, seed = 1): Uint8Array {
+export function randomBytes(size: number, seed = 1): Uint8Array<ArrayBuffer> {
   const bytes = new Uint8Array(size);
   let x = seed >>> 0 || 1;
   for (let i = 0; i < size; i += 1) {
