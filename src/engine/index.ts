@@ -1,0 +1,17 @@
+// s3-multipart-uploader/engine: the framework-free upload engine (no React, no DOM outside
+// the XHR transport and the network-status edge).
+
+export { backoffDelay, type BackoffOptions, RetryBudget } from './backoff';
+export { classifyPutResponse, type PutOutcome, type RetryCause } from './classify';
+export { systemClock } from './clock';
+export { ConcurrencyPool, sharedPool } from './concurrency-pool';
+export { isUploadError, UploadError, type UploadErrorCode } from './errors';
+export { createHttpSigner, type HttpSignerOptions } from './http-signer';
+export { GiB, MiB, maxObjectSize, type PartLimits, S3_LIMITS } from './limits';
+export { alwaysOnline, browserNetworkStatus } from './network-status';
+export { type PartPlan, type PartRange, partRange, planParts } from './plan-parts';
+export { createFetchTransport, type FetchTransportOptions } from './transport-fetch';
+export { createXhrTransport } from './transport-xhr';
+export * from './types';
+export { createUpload, type ResumePoint, Upload, type UploadFile, type UploadOptions } from './upload';
+export type { UploadEvent, UploadListener, UploadResult, UploadState, UploadStatus } from './upload-state';
