@@ -32,8 +32,12 @@ function parseRetryAfter(value: string | null, now: number): number | undefined 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** Classifies an HTTP response to a presigned PUT. `now` is used only for HTTP-date Retry-After. */
-export function classifyPutResponse(response: TransportResponse, now: number): PutOutcome {
+/**
+ * Classifies an HTTP response to a presigned PUT. `now` is used only for HTTP-date Retry-After.
+ * `urlExpired`: the URL was at (or near) its expiry when S3 answered. AWS says "Request has
+ * expired"; Ceph RGW answers a bare 403 AccessDenied, so the URL's own expiry must decide.
+ */
+export function classifyPutResponse(response: TransportResponse, now: number, urlExpired = false): PutOutcome {
   const { status } = response;
   if (status >= 200 && status < 300) {
     const etag = response.header('etag');
@@ -59,7 +63,9 @@ export function classifyPutResponse(response: TransportResponse, now: number): P
     const s3Time = Number.isNaN(fromBody) ? (Number.isNaN(fromHeader) ? undefined : fromHeader) : fromBody;
     return { kind: 'retry', cause: 'skewed', s3Time, detail };
   }
-  if (status === 403 && /expired/i.test(s3.message)) return { kind: 'retry', cause: 'expired', detail };
+  if (status === 403 && (/expired/i.test(s3.message) || (urlExpired && s3.code === 'AccessDenied'))) {
+    return { kind: 'retry', cause: 'expired', detail };
+  }
   if (status === 404 && s3.code === 'NoSuchUpload') {
     return {
       kind: 'fail',

@@ -51,6 +51,11 @@ export class PartSigner {
     }
   }
 
+  /** signer clock − local clock (ms), as learned from the last answer. */
+  get clockOffset(): number {
+    return this.serverOffset;
+  }
+
   /** Drop a URL S3 refused (expired, skewed) so the next use signs again. */
   invalidate(partNumber: number): void {
     this.urls.delete(partNumber);

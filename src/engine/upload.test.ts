@@ -174,6 +174,45 @@ describe('Upload (multipart)', () => {
     expect(s3.objects.get('uploads/data.bin')).toEqual(data);
   });
 
+  it('re-signs after a bare 403 AccessDenied (Ceph RGW style) once the URL has expired', async () => {
+    const clock = new FakeClock();
+    const s3 = createFakeS3({ now: () => clock.now(), urlLifetimeMs: 90_000 });
+    let slowOnce = true;
+    const transport: Transport = async (request) => {
+      if (slowOnce && request.url.includes('partNumber=2&')) {
+        slowOnce = false;
+        // The request reaches S3 only after its URL expired; RGW then says just AccessDenied.
+        await new Promise<void>((resolve) => clock.setTimeout(resolve, 95_000));
+        return respond(403, '<Error><Code>AccessDenied</Code><Message></Message></Error>');
+      }
+      return s3.transport(request);
+    };
+    const upload = createUpload(new File([randomBytes(3 * PART)], 'x.bin'), {
+      signer: s3.signer,
+      transport,
+      clock,
+      partSize: PART,
+      limits,
+      singlePutThreshold: 0,
+      concurrency: 1,
+      pool: new ConcurrencyPool(6),
+      stallTimeoutMs: 10 * 60_000,
+    });
+    const done = upload.start();
+    await clock.advance(100_000);
+    await done;
+    expect(upload.getState().status).toBe('completed');
+    expect(s3.calls.filter((c) => c.startsWith('sign'))).toEqual(['sign:1,2', 'sign:2,3']);
+  });
+
+  it('fails on a bare 403 AccessDenied while the URL is still valid', async () => {
+    const { clock, s3, upload } = setup();
+    s3.setFault((_req, part) => (part === 1 ? respond(403, '<Error><Code>AccessDenied</Code><Message></Message></Error>') : undefined));
+    const done = settle(upload.start());
+    await clock.advance(1000);
+    expect((await done).error?.code).toBe('S3_REJECTED');
+  });
+
   it('signs again before using a URL that is about to expire', async () => {
     const clock = new FakeClock();
     const s3 = createFakeS3({ now: () => clock.now(), urlLifetimeMs: 90_000 });

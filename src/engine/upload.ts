@@ -126,6 +126,8 @@ export class Upload {
   private concurrency: AdaptiveLimit;
   private running = 0;
   private retries = 0;
+  /** signer clock − local clock for single PUT URLs (multipart URLs use the PartSigner's). */
+  private singleClockOffset = 0;
   /** Bumped whenever a run stops; async work from an older run is ignored. */
   private generation = 0;
   private runAbort = new AbortController();
@@ -537,7 +539,10 @@ export class Upload {
       });
       if (abortReason === 'stall') return stalled(stallMs);
       if (abortReason) return { kind: 'aborted', reason: abortReason };
-      return classifyPutResponse(response, this.clock.now());
+      const offset = this.partSigner?.clockOffset ?? this.singleClockOffset;
+      const margin = this.options.urlRefreshMarginMs ?? 60_000;
+      const urlExpired = signed.expiresAt - (this.clock.now() + offset) <= margin;
+      return classifyPutResponse(response, this.clock.now(), urlExpired);
     } catch (error) {
       if (abortReason === 'stall') return stalled(stallMs);
       if (abortReason) return { kind: 'aborted', reason: abortReason };
