@@ -1,0 +1,37 @@
+// `npm run signer`: the reference signer as a standalone server, configured from the environment
+// (see server-reference/README.md).
+import { buildSignerApp } from './app';
+import { ConfigError, loadConfig } from './config';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const app = buildSignerApp(config, { logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+  const address = await app.listen({ port: config.port, host: config.host });
+  console.log(`Signer listening on ${address}${config.basePath}`);
+  console.log(
+    `  bucket ${config.s3.bucket} at ${config.s3.endpoint ?? `AWS ${config.s3.region}`}; URLs live ${config.urlLifetimeSeconds} s; ` +
+      `CORS origins: ${config.allowedOrigins.length > 0 ? config.allowedOrigins.join(', ') : 'none'}`,
+  );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      app.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,135 @@
+// Presigned URLs are computed offline: fake credentials, an endpoint nothing listens on.
+import { S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildSignerApp } from './app';
+import type { SignerConfig } from './config';
+import { createS3Client } from './s3';
+
+const s3Settings = {
+  endpoint: 'http://127.0.0.1:9',
+  region: 'us-east-1',
+  bucket: 'bucket',
+  accessKeyId: 'AKIAFAKEFAKEFAKE',
+  secretAccessKey: 'fake-secret',
+  forcePathStyle: true,
+};
+const config: SignerConfig = {
+  s3: s3Settings,
+  port: 0,
+  host: '127.0.0.1',
+  allowedOrigins: [],
+  urlLifetimeSeconds: 900,
+  basePath: '/api/uploads',
+};
+const NOW = Date.parse('2026-05-06T07:08:09.250Z');
+const app = buildSignerApp(config, { now: () => NOW });
+afterAll(() => app.close());
+
+const md5 = '1B2M2Y8AsgTpgAmY7PhCfg=='; // MD5 of the empty string
+const key = 'uploads/anonymous/2026-05-06/abc/f.bin';
+
+async function sign(parts: unknown[], extra: Record<string, unknown> = {}) {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/uploads/multipart/sign',
+    payload: { key, uploadId: 'up-1', parts, ...extra },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as {
+    parts: { partNumber: number; url: string; headers?: Record<string, string>; expiresAt: number }[];
+    serverTime: number;
+  };
+}
+
+function query(url: string): URLSearchParams {
+  return new URL(url).searchParams;
+}
+
+describe('presigned UploadPart URLs', () => {
+  it('the SDK default would add x-amz-checksum-* (the trap the signer avoids)', async () => {
+    const naive = new S3Client({
+      region: 'us-east-1',
+      endpoint: s3Settings.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'AK', secretAccessKey: 'SK' },
+    });
+    const url = await getSignedUrl(
+      naive,
+      new UploadPartCommand({ Bucket: 'b', Key: 'k', UploadId: 'u', PartNumber: 1 }),
+    );
+    expect(url.toLowerCase()).toContain('x-amz-checksum');
+  });
+
+  it('the signer client adds no x-amz-checksum-* parameter', async () => {
+    const url = await getSignedUrl(
+      createS3Client(s3Settings),
+      new UploadPartCommand({ Bucket: 'b', Key: 'k', UploadId: 'u', PartNumber: 1 }),
+    );
+    expect(url.toLowerCase()).not.toContain('checksum');
+  });
+
+  it('signs only host without contentMd5, and binds Content-MD5 when given', async () => {
+    const out = await sign([
+      { partNumber: 1, contentLength: 5 * 1024 * 1024 },
+      { partNumber: 2, contentLength: 10, contentMd5: md5 },
+    ]);
+    expect(out.parts.map((p) => p.partNumber)).toEqual([1, 2]);
+    const [plain, bound] = out.parts;
+    for (const part of out.parts) {
+      expect(part.url.toLowerCase()).not.toContain('checksum');
+      const q = query(part.url);
+      expect(q.get('partNumber')).toBe(String(part.partNumber));
+      expect(q.get('uploadId')).toBe('up-1');
+      expect(q.get('X-Amz-Expires')).toBe('900');
+      expect(new URL(part.url).pathname).toBe(`/bucket/${key}`);
+    }
+    expect(query(plain?.url ?? '').get('X-Amz-SignedHeaders')).toBe('host');
+    expect(plain?.headers).toBeUndefined();
+    expect(query(bound?.url ?? '').get('X-Amz-SignedHeaders')).toBe('content-md5;host');
+    expect(bound?.headers).toEqual({ 'Content-MD5': md5 });
+  });
+
+  it('reports expiresAt = signing time (whole second) + lifetime and serverTime on the signer clock', async () => {
+    const out = await sign([{ partNumber: 1, contentLength: 1 }]);
+    expect(out.serverTime).toBe(NOW);
+    expect(out.parts[0]?.expiresAt).toBe(Date.parse('2026-05-06T07:08:09Z') + 900_000);
+    expect(query(out.parts[0]?.url ?? '').get('X-Amz-Date')).toBe('20260506T070809Z');
+  });
+
+  it('signs with s3Time when it is within 15 minutes of the signer clock, else ignores it', async () => {
+    const near = NOW - 14 * 60_000;
+    const out = await sign([{ partNumber: 1, contentLength: 1 }], { s3Time: near });
+    expect(query(out.parts[0]?.url ?? '').get('X-Amz-Date')).toBe('20260506T065409Z');
+    // expiry stays on the signer's clock
+    expect(out.parts[0]?.expiresAt).toBe(Date.parse('2026-05-06T07:08:09Z') + 900_000);
+    const far = await sign([{ partNumber: 1, contentLength: 1 }], { s3Time: NOW - 16 * 60_000 });
+    expect(query(far.parts[0]?.url ?? '').get('X-Amz-Date')).toBe('20260506T070809Z');
+  });
+
+  it('single PUT binds Content-Type and Content-MD5 and returns them as headers', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/uploads/single',
+      payload: { name: 'a.txt', size: 0, type: 'text/plain', contentMd5: md5 },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const out = res.json();
+    expect(out.key).toMatch(/^uploads\/anonymous\/2026-05-06\/[^/]+\/a\.txt$/);
+    expect(out.headers).toEqual({ 'Content-Type': 'text/plain', 'Content-MD5': md5 });
+    expect(query(out.url).get('X-Amz-SignedHeaders')).toBe('content-md5;content-type;host');
+    expect(out.url.toLowerCase()).not.toContain('checksum');
+    expect(out.serverTime).toBe(NOW);
+  });
+
+  it('single PUT without a type binds no Content-Type', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/uploads/single',
+      payload: { name: 'a', size: 1, type: '' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().headers).toBeUndefined();
+    expect(query(res.json().url).get('X-Amz-SignedHeaders')).toBe('host');
+  });
+});
