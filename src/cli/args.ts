@@ -40,10 +40,15 @@ function defaultStateDir(env: NodeJS.ProcessEnv): string {
   return join(base, 's3mu');
 }
 
-function positiveInteger(name: string, value: string | undefined, fallback: number | undefined): number | undefined {
+function positiveInteger(
+  name: string,
+  value: string | undefined,
+  fallback: number | undefined,
+): number | undefined {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number >= 1, got "${value}".`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--${name} must be a whole number >= 1, got "${value}".`);
   return n;
 }
 
@@ -72,9 +77,13 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   const [command, file, ...rest] = positionals;
   if (command !== 'upload') throw new UsageError(`Unknown command "${command}". Run "s3mu --help".`);
   if (!file) throw new UsageError('Missing FILE: s3mu upload FILE --signer URL');
-  if (rest.length > 0) throw new UsageError(`Unexpected arguments: ${rest.join(' ')} (upload one file per command).`);
+  if (rest.length > 0)
+    throw new UsageError(`Unexpected arguments: ${rest.join(' ')} (upload one file per command).`);
   const signer = (values.signer as string | undefined) ?? env.S3MU_SIGNER;
-  if (!signer) throw new UsageError('Missing --signer URL (or set S3MU_SIGNER), e.g. --signer http://127.0.0.1:8787/api/uploads');
+  if (!signer)
+    throw new UsageError(
+      'Missing --signer URL (or set S3MU_SIGNER), e.g. --signer http://127.0.0.1:8787/api/uploads',
+    );
   try {
     new URL(signer);
   } catch {

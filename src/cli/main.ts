@@ -26,9 +26,13 @@ async function main(argv: string[]): Promise<number> {
     const result = await runUpload(args, { stdout: process.stdout, stderr: process.stderr, interrupted });
     const seconds = (Date.now() - started) / 1000;
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ ...result, seconds, bytesPerSecond: Math.round(result.size / Math.max(seconds, 0.001)) })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ ...result, seconds, bytesPerSecond: Math.round(result.size / Math.max(seconds, 0.001)) })}\n`,
+      );
     } else {
-      process.stdout.write(`Uploaded ${result.size} bytes to ${result.key} (ETag ${result.etag || 'unknown'}) in ${seconds.toFixed(1)} s.\n`);
+      process.stdout.write(
+        `Uploaded ${result.size} bytes to ${result.key} (ETag ${result.etag || 'unknown'}) in ${seconds.toFixed(1)} s.\n`,
+      );
     }
     return 0;
   } catch (error) {
@@ -43,7 +47,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error) => {
-    process.stderr.write(`s3mu: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `s3mu: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

@@ -13,7 +13,7 @@ import type { UploadResult } from '../engine/upload-state';
 import type { UploadArgs } from './args';
 import { fingerprintFile } from './fingerprint';
 import { progressLine } from './progress-line';
-import { type ResumeRecord, ResumeFileStore } from './resume-file-store';
+import { ResumeFileStore, type ResumeRecord } from './resume-file-store';
 
 export interface CommandIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -29,21 +29,34 @@ const SAVE_INTERVAL_MS = 1000;
  * source of truth; when the signer cannot list (stores without ListParts), the locally
  * recorded parts (each acknowledged by S3 with its ETag) are used.
  */
-async function partsToKeep(signer: Signer, record: ResumeRecord, notice: (m: string) => void): Promise<UploadedPart[] | null> {
-  const plan = planParts(record.size, record.partSize, { minPartSize: Math.min(5 * MiB, record.partSize), maxPartSize: 5 * 1024 * MiB, maxParts: 10_000 });
+async function partsToKeep(
+  signer: Signer,
+  record: ResumeRecord,
+  notice: (m: string) => void,
+): Promise<UploadedPart[] | null> {
+  const plan = planParts(record.size, record.partSize, {
+    minPartSize: Math.min(5 * MiB, record.partSize),
+    maxPartSize: 5 * 1024 * MiB,
+    maxParts: 10_000,
+  });
   const expectedSize = (n: number) => {
     const r = partRange(plan, n);
     return r.end - r.start;
   };
   try {
     const listed = await signer.listParts({ key: record.key, uploadId: record.uploadId });
-    return listed.parts.filter((p) => p.partNumber <= plan.partCount && (p.size === undefined || p.size === expectedSize(p.partNumber)));
+    return listed.parts.filter(
+      (p) =>
+        p.partNumber <= plan.partCount && (p.size === undefined || p.size === expectedSize(p.partNumber)),
+    );
   } catch (error) {
     if (isUploadError(error) && error.code === 'UPLOAD_NOT_FOUND') {
       notice('The earlier upload of this file no longer exists on S3 (aborted or expired); starting again.');
       return null;
     }
-    notice(`Could not list the parts on S3 (${(error as Error).message}); using the ${record.parts.length} parts recorded locally.`);
+    notice(
+      `Could not list the parts on S3 (${(error as Error).message}); using the ${record.parts.length} parts recorded locally.`,
+    );
     return record.parts;
   }
 }
@@ -54,7 +67,10 @@ export async function runUpload(args: UploadArgs, io: CommandIO): Promise<Upload
   try {
     info = await stat(path);
   } catch (error) {
-    throw new UploadError('FILE_UNREADABLE', `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    throw new UploadError(
+      'FILE_UNREADABLE',
+      `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+    );
   }
   if (!info.isFile()) throw new UploadError('FILE_UNREADABLE', `${path} is not a regular file.`);
   const file = await openFileAsBlob(path, args.keyHint ? { name: args.keyHint } : {});
@@ -68,7 +84,12 @@ export async function runUpload(args: UploadArgs, io: CommandIO): Promise<Upload
   if (earlier && earlier.signer === args.signer && earlier.size === info.size) {
     const parts = await partsToKeep(signer, earlier, notice);
     if (parts) {
-      resume = { key: earlier.key, uploadId: earlier.uploadId, partSize: earlier.partSize, completedParts: parts };
+      resume = {
+        key: earlier.key,
+        uploadId: earlier.uploadId,
+        partSize: earlier.partSize,
+        completedParts: parts,
+      };
       notice(`Resuming ${earlier.key}: ${parts.length} parts already on S3.`);
     } else {
       await store.remove(fingerprint);
@@ -85,16 +106,20 @@ export async function runUpload(args: UploadArgs, io: CommandIO): Promise<Upload
     ...(resume ? { resume } : {}),
   });
 
-  let record: ResumeRecord | null = resume && earlier ? { ...earlier, parts: [...resume.completedParts] } : null;
+  let record: ResumeRecord | null =
+    resume && earlier ? { ...earlier, parts: [...resume.completedParts] } : null;
   let saveTimer: NodeJS.Timeout | null = null;
   let saving: Promise<void> = Promise.resolve();
   const save = () => {
     if (saveTimer) clearTimeout(saveTimer);
     saveTimer = null;
     const snapshot = record ? { ...record, parts: [...record.parts], updatedAt: Date.now() } : null;
-    if (snapshot) saving = saving.then(() => store.save(snapshot)).catch((e: Error) => {
-        notice(`Could not save resume state: ${e.message}`);
-      });
+    if (snapshot)
+      saving = saving
+        .then(() => store.save(snapshot))
+        .catch((e: Error) => {
+          notice(`Could not save resume state: ${e.message}`);
+        });
     return saving;
   };
   const tty = Boolean(io.stderr.isTTY) && !args.json;
@@ -119,7 +144,9 @@ export async function runUpload(args: UploadArgs, io: CommandIO): Promise<Upload
       record.parts.push(event.part);
       saveTimer ??= setTimeout(save, SAVE_INTERVAL_MS);
     } else if (event.type === 'retry' && !args.json) {
-      notice(`retrying${event.partNumber ? ` part ${event.partNumber}` : ''} in ${event.delayMs} ms (${event.detail})`);
+      notice(
+        `retrying${event.partNumber ? ` part ${event.partNumber}` : ''} in ${event.delayMs} ms (${event.detail})`,
+      );
     }
     const now = Date.now();
     if (tty && (now - lastDraw > 200 || event.type === 'status')) {

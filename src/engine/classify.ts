@@ -37,7 +37,11 @@ function parseRetryAfter(value: string | null, now: number): number | undefined 
  * `urlExpired`: the URL was at (or near) its expiry when S3 answered. AWS says "Request has
  * expired"; Ceph RGW answers a bare 403 AccessDenied, so the URL's own expiry must decide.
  */
-export function classifyPutResponse(response: TransportResponse, now: number, urlExpired = false): PutOutcome {
+export function classifyPutResponse(
+  response: TransportResponse,
+  now: number,
+  urlExpired = false,
+): PutOutcome {
   const { status } = response;
   if (status >= 200 && status < 300) {
     const etag = response.header('etag');

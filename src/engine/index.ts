@@ -1,7 +1,7 @@
 // s3-multipart-uploader/engine: the framework-free upload engine (no React, no DOM outside
 // the XHR transport and the network-status edge).
 
-export { backoffDelay, type BackoffOptions, RetryBudget } from './backoff';
+export { type BackoffOptions, backoffDelay, RetryBudget } from './backoff';
 export { classifyPutResponse, type PutOutcome, type RetryCause } from './classify';
 export { systemClock } from './clock';
 export { ConcurrencyPool, sharedPool } from './concurrency-pool';

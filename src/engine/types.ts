@@ -96,8 +96,6 @@ export interface CompletedObject {
 
 export interface SignSingleInput extends FileDescription {
   contentMd5?: string;
-  /** See SignPartsInput.s3Time. */
-  s3Time?: number;
 }
 
 export interface SignSingleOutput extends PresignedRequest {

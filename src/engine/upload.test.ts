@@ -207,7 +207,9 @@ describe('Upload (multipart)', () => {
 
   it('fails on a bare 403 AccessDenied while the URL is still valid', async () => {
     const { clock, s3, upload } = setup();
-    s3.setFault((_req, part) => (part === 1 ? respond(403, '<Error><Code>AccessDenied</Code><Message></Message></Error>') : undefined));
+    s3.setFault((_req, part) =>
+      part === 1 ? respond(403, '<Error><Code>AccessDenied</Code><Message></Message></Error>') : undefined,
+    );
     const done = settle(upload.start());
     await clock.advance(1000);
     expect((await done).error?.code).toBe('S3_REJECTED');
