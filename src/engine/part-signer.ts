@@ -15,6 +15,8 @@ export interface PartSignerOptions {
  */
 export class PartSigner {
   private readonly urls = new Map<number, SignedPart>();
+  /** Lifetime of each URL as signed, so short-lived URLs get a proportionate refresh margin. */
+  private readonly lifetimes = new Map<number, number>();
   private readonly pending = new Map<number, Promise<void>>();
   /** signer clock − local clock, learned from each answer. */
   private serverOffset = 0;
@@ -75,7 +77,10 @@ export class PartSigner {
     const signed = this.urls.get(partNumber);
     if (!signed) return undefined;
     const serverNow = this.clock.now() + this.serverOffset;
-    return signed.expiresAt - serverNow > this.options.refreshMarginMs ? signed : undefined;
+    // Never demand more than half a URL's lifetime, or URLs shorter than the margin would be
+    // re-signed forever.
+    const margin = Math.min(this.options.refreshMarginMs, (this.lifetimes.get(partNumber) ?? 0) / 2);
+    return signed.expiresAt - serverNow > margin ? signed : undefined;
   }
 
   private sign(batch: PartEntry[], ctx: CallContext): Promise<void> {
@@ -94,7 +99,11 @@ export class PartSigner {
         // Assume the signer's clock was read halfway through the round trip.
         this.serverOffset = output.serverTime - (startedAt + this.clock.now()) / 2;
       }
-      for (const signed of output.parts) this.urls.set(signed.partNumber, signed);
+      const signedAt = output.serverTime ?? this.clock.now() + this.serverOffset;
+      for (const signed of output.parts) {
+        this.urls.set(signed.partNumber, signed);
+        this.lifetimes.set(signed.partNumber, signed.expiresAt - signedAt);
+      }
     })();
     const settled = request.finally(() => {
       for (const p of batch)

@@ -247,6 +247,25 @@ describe('Upload (multipart)', () => {
     expect(s3.calls.filter((c) => c.startsWith('sign'))).toEqual(['sign:1,2', 'sign:2,3', 'sign:4']);
   });
 
+  it('uses URLs shorter-lived than the refresh margin instead of re-signing them forever', async () => {
+    const clock = new FakeClock();
+    const s3 = createFakeS3({ now: () => clock.now(), urlLifetimeMs: 5_000 });
+    const upload = createUpload(new File([randomBytes(4 * PART)], 'x.bin'), {
+      signer: s3.signer,
+      transport: s3.transport,
+      clock,
+      partSize: PART,
+      limits,
+      singlePutThreshold: 0,
+      concurrency: 2,
+      pool: new ConcurrencyPool(6),
+    });
+    const done = upload.start();
+    await clock.advance(100);
+    await done;
+    expect(s3.calls.filter((c) => c.startsWith('sign'))).toEqual(['sign:1,2,3,4']);
+  });
+
   it('passes S3 time to the signer after RequestTimeTooSkewed', async () => {
     const { clock, s3, upload } = setup();
     const seen: Array<number | undefined> = [];
@@ -336,6 +355,43 @@ describe('Upload (multipart)', () => {
     expect(stalls).toBe(1);
     expect(upload.getState().retries).toBe(1);
     expect(s3.objects.get('uploads/data.bin')).toEqual(data);
+  });
+
+  it('stops with FILE_UNREADABLE when the file cannot be read any more instead of retrying', async () => {
+    const clock = new FakeClock();
+    const s3 = createFakeS3({ now: () => clock.now() });
+    const real = new File([randomBytes(4 * PART)], 'x.bin');
+    let broken = false;
+    const unreadable = new Error('NotReadableError: the file changed');
+    const file = Object.assign(Object.create(null), {
+      size: real.size,
+      name: 'x.bin',
+      type: '',
+      slice: (start: number, end: number) =>
+        broken
+          ? { arrayBuffer: () => Promise.reject(unreadable), size: end - start }
+          : real.slice(start, end),
+    }) as File;
+    const transport: Transport = async (request) => {
+      if (request.url.includes('partNumber=3&')) {
+        broken = true;
+        throw new Error('read failed');
+      }
+      return s3.transport(request);
+    };
+    const upload = createUpload(file, {
+      ...setup().options,
+      signer: s3.signer,
+      transport,
+      clock,
+      concurrency: 1,
+    });
+    const done = settle(upload.start());
+    await clock.advance(1000);
+    const { error } = await done;
+    expect(error?.code).toBe('FILE_UNREADABLE');
+    expect(error?.message).toMatch(/changed, moved or deleted/);
+    expect(upload.getState().retries).toBe(0);
   });
 
   it('fails at once on a 4xx it cannot fix, with S3 code in the message', async () => {

@@ -546,6 +546,10 @@ export class Upload {
     } catch (error) {
       if (abortReason === 'stall') return stalled(stallMs);
       if (abortReason) return { kind: 'aborted', reason: abortReason };
+      // The file may have been changed, moved or revoked: reading it is what failed, and
+      // retrying would splice two versions together. One byte tells.
+      const unreadable = await this.fileUnreadable(part);
+      if (unreadable) return { kind: 'fail', error: unreadable };
       // A transport "abort" we did not ask for (Safari on a dropped connection) is a network error.
       const detail =
         error instanceof TransportFailure || error instanceof Error ? error.message : String(error);
@@ -553,6 +557,20 @@ export class Upload {
     } finally {
       if (watchdog !== null) this.clock.clearTimeout(watchdog);
       this.inFlight.delete(part);
+    }
+  }
+
+  private async fileUnreadable(part: PartEntry): Promise<UploadError | null> {
+    if (part.end <= part.start) return null;
+    try {
+      await this.file.slice(part.start, part.start + 1).arrayBuffer();
+      return null;
+    } catch (error) {
+      return new UploadError(
+        'FILE_UNREADABLE',
+        `The file can no longer be read (${error instanceof Error ? error.message : String(error)}). It was probably changed, moved or deleted since the upload started; choose it again to start a new upload.`,
+        { cause: error },
+      );
     }
   }
 
