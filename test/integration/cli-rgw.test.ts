@@ -36,7 +36,7 @@ async function writeBigFile(path: string): Promise<string> {
     block.writeUInt32LE(i, 0);
     block.writeUInt32LE(i, block.length / 2);
     hash.update(block);
-    if (!out.write(block)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(block)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r, j) => out.end((e?: Error) => (e ? j(e) : r())));
   return hash.digest('hex');
