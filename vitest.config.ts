@@ -18,12 +18,19 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/setup/rgw.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'react',
+          include: ['src/hooks/**/*.test.tsx', 'src/components/**/*.test.tsx'],
+          environment: 'happy-dom',
         },
       },
     ],
