@@ -6,10 +6,25 @@ export { classifyPutResponse, type PutOutcome, type RetryCause } from './classif
 export { systemClock } from './clock';
 export { ConcurrencyPool, sharedPool } from './concurrency-pool';
 export { isUploadError, UploadError, type UploadErrorCode } from './errors';
+export { type FingerprintableFile, fingerprintFile } from './fingerprint';
 export { createHttpSigner, type HttpSignerOptions } from './http-signer';
 export { GiB, MiB, maxObjectSize, type PartLimits, S3_LIMITS } from './limits';
 export { alwaysOnline, browserNetworkStatus } from './network-status';
 export { type PartPlan, type PartRange, partRange, planParts } from './plan-parts';
+export {
+  DEFAULT_RESUME_TTL_MS,
+  discardResumableUpload,
+  listResumableUploads,
+  type PersistUploadOptions,
+  type PreparedResume,
+  type PrepareResumeOptions,
+  persistUpload,
+  prepareResume,
+  type ResumableUpload,
+  type UploadPersistence,
+} from './resume';
+export { MemoryResumeStore } from './store/memory-store';
+export type { ResumeStore, StoredPart, UploadRecord } from './store/types';
 export { createFetchTransport, type FetchTransportOptions } from './transport-fetch';
 export { createXhrTransport } from './transport-xhr';
 export * from './types';

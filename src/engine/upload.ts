@@ -261,9 +261,8 @@ export class Upload {
   }
 
   private fail(error: UploadError): void {
-    this.stopRun('error', 'fail');
     this.state = { ...this.state, error };
-    this.emit({ type: 'status', status: 'error' });
+    this.stopRun('error', 'fail');
     this.settled.reject(error);
   }
 
