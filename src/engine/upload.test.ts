@@ -440,6 +440,28 @@ describe('Upload (multipart)', () => {
     expect(s3.puts.map((p) => p.partNumber).filter((n) => n !== null && n <= 4)).toHaveLength(4);
   });
 
+  it('continues after pause() and resume() in the same tick', async () => {
+    const { clock, s3, data, file, options } = setup(20 * PART);
+    let hold = true;
+    const held: Array<() => void> = [];
+    const gated: Transport = async (request) => {
+      if (hold) await new Promise<void>((resolve) => held.push(resolve));
+      return s3.transport(request);
+    };
+    const upload = createUpload(file, { ...options, transport: gated });
+    const done = upload.start();
+    await clock.advance(10);
+    expect(held.length).toBe(3);
+    upload.pause();
+    upload.resume();
+    hold = false;
+    for (const release of held) release();
+    await clock.advance(1000);
+    await done;
+    expect(upload.getState().status).toBe('completed');
+    expect(s3.objects.get('uploads/data.bin')).toEqual(data);
+  });
+
   it('cancel aborts the multipart upload on the signer and rejects with CANCELLED', async () => {
     const { clock, s3, upload } = setup(20 * PART);
     s3.setFault((_req, part) => ((part ?? 0) > 2 ? 'hang' : undefined));
@@ -545,6 +567,37 @@ describe('Upload (single PUT)', () => {
     expect(result.size).toBe(0);
     expect(s3.objects.get('single/data.bin')).toEqual(new Uint8Array(0));
     expect(upload.getState().percent).toBe(100);
+  });
+
+  it('counts single PUTs against the page-wide pool', async () => {
+    const clock = new FakeClock();
+    const s3 = createFakeS3({ now: () => clock.now() });
+    let inFlight = 0;
+    let peak = 0;
+    const transport: Transport = async (request) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise<void>((resolve) => clock.setTimeout(resolve, 10));
+      try {
+        return await s3.transport(request);
+      } finally {
+        inFlight -= 1;
+      }
+    };
+    const pool = new ConcurrencyPool(2);
+    const uploads = [1, 2, 3, 4, 5].map((n) =>
+      createUpload(new File([randomBytes(100, n)], `s${n}.bin`), {
+        signer: s3.signer,
+        transport,
+        clock,
+        pool,
+      }),
+    );
+    const results = uploads.map((u) => u.start());
+    await clock.advance(1000);
+    await Promise.all(results);
+    expect(peak).toBe(2);
+    expect(pool.inUse).toBe(0);
   });
 
   it('retries a single PUT after a network error', async () => {

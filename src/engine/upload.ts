@@ -359,7 +359,13 @@ export class Upload {
         signal,
       );
       if (generation !== this.generation) return;
-      const outcome = await this.send(part, signed);
+      await this.waitForSlot(signal);
+      let outcome: Awaited<ReturnType<Upload['send']>>;
+      try {
+        outcome = await this.send(part, signed);
+      } finally {
+        this.pool.release();
+      }
       if (generation !== this.generation) return;
       if (
         outcome.kind === 'success' ||
@@ -379,6 +385,29 @@ export class Upload {
       tracker.nextPart(Number.POSITIVE_INFINITY);
       await sleep(this.clock, delay, signal);
     }
+  }
+
+  /** Waits for a page-wide slot (single PUTs count against the cap like parts do). */
+  private waitForSlot(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const stop = () => {
+        this.pool.forget(attempt);
+        reject(new UploadError('CANCELLED', 'Stopped.'));
+      };
+      const attempt = () => {
+        if (signal.aborted) return;
+        if (this.pool.tryAcquire(attempt)) {
+          signal.removeEventListener('abort', stop);
+          resolve();
+        }
+      };
+      if (signal.aborted) {
+        reject(new UploadError('CANCELLED', 'Stopped.'));
+        return;
+      }
+      signal.addEventListener('abort', stop, { once: true });
+      attempt();
+    });
   }
 
   // ---- multipart scheduling -------------------------------------------------------------------
@@ -465,7 +494,9 @@ export class Upload {
     } finally {
       this.running -= 1;
       this.pool.release();
-      if (generation === this.generation) this.pump();
+      // Pump even for an older run: a pause + resume in one tick starts the new run while
+      // these aborted parts still hold their slots, and only their release can start more.
+      this.pump();
     }
   }
 
