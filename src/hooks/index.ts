@@ -1,0 +1,6 @@
+// React hooks over the engine: thin useSyncExternalStore adapters, no upload logic.
+export type { QueueProgress } from './queue-progress';
+export type { QueueOptions, QueueSnapshot, UploadQueueItem } from './queue-store';
+export type { FileOptions, UploaderOptions } from './types';
+export { type MultipartUploadResult, useMultipartUpload } from './use-multipart-upload';
+export { type UploadQueueResult, useUploadQueue } from './use-upload-queue';

@@ -1,0 +1,37 @@
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { type QueueOptions, type QueueSnapshot, QueueStore } from './queue-store';
+import type { FileOptions } from './types';
+
+export interface UploadQueueResult extends QueueSnapshot {
+  /** Queues files (a FileList works); returns their ids. */
+  add(files: Iterable<File> | ArrayLike<File>, options?: FileOptions): string[];
+  /** Cancels the file if unfinished and drops it from the list. */
+  remove(id: string): void;
+  pauseAll(): void;
+  resumeAll(): void;
+  cancelAll(): Promise<void>;
+}
+
+/**
+ * Many files with per-file and overall progress. Files start as they are added (explicit
+ * actions, never effects). Unmounting unsubscribes React but stops nothing: running files
+ * finish and waiting ones still start; call `cancelAll` in a cleanup to stop them.
+ */
+export function useUploadQueue(options: QueueOptions): UploadQueueResult {
+  const [store] = useState(() => new QueueStore(options));
+  useEffect(() => {
+    store.setOptions(options);
+  });
+  const snapshot = useSyncExternalStore(store.subscribe, store.getSnapshot, store.getSnapshot);
+  return useMemo(
+    () => ({
+      ...snapshot,
+      add: store.add,
+      remove: store.remove,
+      pauseAll: store.pauseAll,
+      resumeAll: store.resumeAll,
+      cancelAll: store.cancelAll,
+    }),
+    [store, snapshot],
+  );
+}
