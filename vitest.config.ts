@@ -8,7 +8,6 @@ export default defineConfig({
           name: 'unit',
           include: [
             'src/**/*.test.ts',
-            'src/**/*.test.tsx',
             'server-reference/**/*.test.ts',
             'test/unit/**/*.test.ts',
           ],
