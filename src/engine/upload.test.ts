@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeClock, flush } from '../../test/support/fake-clock';
 import { createFakeS3, randomBytes } from '../../test/support/fake-s3';
 import { ConcurrencyPool } from './concurrency-pool';
-import type { UploadError } from './errors';
+import { UploadError } from './errors';
 import type { NetworkStatus, Transport, TransportResponse } from './types';
 import type { UploadOptions } from './upload';
 import { createUpload } from './upload';
@@ -473,6 +473,25 @@ describe('Upload (multipart)', () => {
     expect(upload.getState().status).toBe('cancelled');
     expect(s3.calls).toContain('abort');
     expect(s3.uploads.size).toBe(0);
+  });
+
+  it('cancel gives up quickly on a signer that cannot abort, and still ends cancelled', async () => {
+    const { clock, s3, upload } = setup(20 * PART);
+    s3.setFault((_req, part) => ((part ?? 0) > 2 ? 'hang' : undefined));
+    let aborts = 0;
+    s3.signer.abortMultipartUpload = async () => {
+      aborts += 1;
+      throw new UploadError('SIGNER_FAILED', 'NotImplemented', { retryable: true, status: 502 });
+    };
+    const done = settle(upload.start());
+    await clock.advance(100);
+    const cancelled = upload.cancel();
+    await clock.advance(5_000);
+    await cancelled;
+    expect((await done).error?.code).toBe('CANCELLED');
+    expect(upload.getState().status).toBe('cancelled');
+    expect(upload.getState().error?.code).toBe('SIGNER_FAILED');
+    expect(aborts).toBe(3);
   });
 
   it('goes offline without spending retries and continues when the network is back', async () => {

@@ -210,9 +210,12 @@ export class Upload {
     if (ref) {
       const abort = new AbortController();
       try {
+        // A few quick attempts only: the user asked to stop, and should not wait on a signer
+        // that cannot abort (S3 lifecycle rules clean up what is left).
         await this.withRetries(
           () => this.signer.abortMultipartUpload(ref, { signal: abort.signal }),
           abort.signal,
+          3,
         );
       } catch (error) {
         // Already gone is what we wanted; anything else is reported but the upload stays cancelled.
@@ -636,14 +639,17 @@ export class Upload {
   }
 
   /** Calls the signer, retrying retryable failures with backoff from the shared budget. */
-  private async withRetries<T>(call: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  private async withRetries<T>(
+    call: () => Promise<T>,
+    signal: AbortSignal,
+    maxAttempts = this.options.maxPartAttempts ?? 10,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt += 1) {
       try {
         return await call();
       } catch (error) {
         if (signal.aborted) throw new UploadError('CANCELLED', 'Stopped.', { cause: error });
         const failure = toUploadError(error);
-        const maxAttempts = this.options.maxPartAttempts ?? 10;
         if (!failure.retryable || attempt + 1 >= maxAttempts || !this.budget.trySpend(RETRY_COST.server))
           throw failure;
         const delay = Math.max(failure.retryAfterMs ?? 0, backoffDelay(attempt, this.random, this.backoff));
