@@ -1,18 +1,23 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { type Authenticate, anonymousAuth, bearerTokenAuth } from './auth';
 import type { SignerConfig } from './config';
 import { type ErrorBody, SignerHttpError } from './errors';
-import { type Authenticate, registerRoutes } from './routes';
+import { DEFAULT_BODY_LIMIT, registerRoutes } from './routes';
 import { createS3Client } from './s3';
 
-export type { Authenticate } from './routes';
+export type { Authenticate, TokenGrant } from './auth';
+export { ANONYMOUS_OWNER, anonymousAuth, bearerToken, bearerTokenAuth } from './auth';
 
 export interface SignerAppOptions {
   /**
    * Who is calling: return an owner id (it becomes the key prefix `uploads/<owner>/`) or null to
-   * answer 401. This is the seam for real authentication (e.g. verify the `Authorization: Bearer`
-   * token). Default: everyone is 'anonymous'.
+   * answer 401. Runs before the body is read. This is the seam for sessions, JWTs… (see
+   * server-reference/README.md). Takes precedence over `config.auth`; without either,
+   * buildSignerApp throws.
    */
   authenticate?: Authenticate;
   /** S3 client to use; default one built from `config.s3` (checksums only when required). */
@@ -23,20 +28,77 @@ export interface SignerAppOptions {
   logger?: FastifyServerOptions['logger'];
 }
 
-const anonymous: Authenticate = () => 'anonymous';
-
 function errorBody(code: ErrorBody['error']['code'], message: string): ErrorBody {
   return { error: { code, message } };
 }
 
+/** `options.authenticate`, else the strategy of `config.auth`; refuses to guess when neither is set. */
+function resolveAuthenticate(config: SignerConfig, options: SignerAppOptions): Authenticate {
+  if (options.authenticate) return options.authenticate;
+  if (config.auth?.mode === 'tokens') return bearerTokenAuth(config.auth.tokens);
+  if (config.auth?.mode === 'none') return anonymousAuth;
+  if (config.auth?.mode === 'custom') {
+    throw new Error(
+      'buildSignerApp: SIGNER_AUTH=custom needs an authenticate hook: buildSignerApp(config, { authenticate }).',
+    );
+  }
+  throw new Error(
+    'buildSignerApp: no authentication configured. Pass options.authenticate, or set config.auth to ' +
+      "{ mode: 'tokens', tokens: [{ token, owner }] } (or { mode: 'none' } for local development only); " +
+      'loadConfig() reads it from SIGNER_AUTH_TOKENS / SIGNER_AUTH.',
+  );
+}
+
+interface AjvIssue {
+  keyword?: string;
+  instancePath?: string;
+  params?: Record<string, unknown>;
+}
+
+/** A 400 message naming the offending field, without dumping regular expressions. */
+function validationMessage(error: FastifyError): string {
+  const first = error.validation?.[0] as AjvIssue | undefined;
+  const where = `${error.validationContext ?? 'body'}${first?.instancePath ?? ''}`;
+  const unknown = first?.keyword === 'additionalProperties' ? first.params?.additionalProperty : undefined;
+  if (typeof unknown === 'string') return `Invalid request: unknown field "${unknown}" at ${where}.`;
+  if (first?.keyword === 'pattern') return `Invalid request: ${where} is not in the expected format.`;
+  return `Invalid request: ${error.message}.`;
+}
+
+/** Fastify takes a hop count too, but its types do not: the equivalent proxy-addr function. */
+function trustProxyOption(value: SignerConfig['trustProxy']): boolean | string[] | TrustHop {
+  if (typeof value === 'number') return (_address, hop) => hop < value;
+  return value ?? false;
+}
+type TrustHop = (address: string, hop: number) => boolean;
+
 /** Builds the reference signer (docs/protocol.md). Call `listen()` or `inject()` on the result. */
 export function buildSignerApp(config: SignerConfig, options: SignerAppOptions = {}): FastifyInstance {
+  const authenticate = resolveAuthenticate(config, options);
   const app = Fastify({
     logger: options.logger ?? false,
-    bodyLimit: 2 * 1024 * 1024,
+    // Per route: this default, more for sign (config.maxPartsPerSignRequest) and complete (1 MiB).
+    bodyLimit: DEFAULT_BODY_LIMIT,
+    trustProxy: trustProxyOption(config.trustProxy),
+    // A JSON API answers fast: do not let slow clients hold sockets (slowloris).
+    requestTimeout: 30_000,
     // Reject instead of silently fixing: no coercion ("5" is not 5), no stripping of unknown fields.
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false },
+    },
+  });
+
+  // JSON only. Fastify also parses text/plain, a CORS "simple" content type that a hostile page
+  // can POST without a preflight (CSRF against cookie-based authenticate hooks): drop it.
+  app.removeContentTypeParser('text/plain');
+
+  // JSON API: no content to frame, sniff or run. Defaults (nosniff, HSTS, CORP same-origin — it only
+  // restricts no-cors requests, CORS calls are unaffected, …) plus a CSP that allows nothing.
+  app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
     },
   });
 
@@ -50,22 +112,30 @@ export function buildSignerApp(config: SignerConfig, options: SignerAppOptions =
     });
   }
 
+  // The limiters are created per scope in routes.ts (per IP before authentication, per owner after).
+  app.register(rateLimit, { global: false });
+
+  app.addHook('onSend', async (_request, reply, payload) => {
+    // Every answer carries the signer's clock (Node adds Date on sockets, not under inject) and
+    // is never cached: presigned URLs are credentials.
+    reply.header('Date', new Date().toUTCString());
+    reply.header('Cache-Control', 'no-store');
+    return payload;
+  });
+
   app.setErrorHandler((error: FastifyError | SignerHttpError, request, reply) => {
     if (error instanceof SignerHttpError) {
       if (error.statusCode >= 500) request.log.error({ err: error.cause ?? error }, error.message);
       if (error.retryAfter !== undefined) reply.header('Retry-After', String(error.retryAfter));
+      for (const [name, value] of Object.entries(error.headers)) reply.header(name, value);
       return reply.status(error.statusCode).send(error.toBody());
     }
     if (error.validation) {
-      const first = error.validation[0];
-      const unknown = first?.keyword === 'additionalProperties' ? first.params.additionalProperty : undefined;
-      const message =
-        typeof unknown === 'string'
-          ? `Invalid request: unknown field "${unknown}" at ${error.validationContext ?? 'body'}${first?.instancePath ?? ''}.`
-          : `Invalid request: ${error.message}.`;
-      return reply.status(400).send(errorBody('BAD_REQUEST', `${message} See docs/protocol.md.`));
+      return reply
+        .status(400)
+        .send(errorBody('BAD_REQUEST', `${validationMessage(error)} See docs/protocol.md.`));
     }
-    const status = error.statusCode ?? 500;
+    const status = typeof error.statusCode === 'number' ? error.statusCode : 500;
     if (status === 413) {
       return reply.status(413).send(errorBody('TOO_LARGE', 'The request body is too large.'));
     }
@@ -95,7 +165,7 @@ export function buildSignerApp(config: SignerConfig, options: SignerAppOptions =
   const deps = {
     config,
     s3: options.s3Client ?? createS3Client(config.s3),
-    authenticate: options.authenticate ?? anonymous,
+    authenticate,
     now: options.now ?? Date.now,
   };
   app.register(

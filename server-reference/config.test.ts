@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULTS, loadConfig } from './config';
 
-const minimal = { S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'AK', S3_SECRET_ACCESS_KEY: 'SK' };
+const TOKEN = 'tok-0123456789abcdef';
+const minimal = {
+  S3_BUCKET: 'b',
+  S3_ACCESS_KEY_ID: 'AK',
+  S3_SECRET_ACCESS_KEY: 'SK',
+  SIGNER_AUTH_TOKENS: `${TOKEN}:alice`,
+};
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -32,6 +38,11 @@ describe('loadConfig', () => {
       urlLifetimeSeconds: 900,
       basePath: '/api/uploads',
       maxObjectBytes: undefined,
+      auth: { mode: 'tokens', tokens: [{ token: TOKEN, owner: 'alice' }] },
+      allowedTypes: [],
+      maxPartsPerSignRequest: 100,
+      rateLimit: { perIp: 3000, perOwner: 1200, windowSeconds: 60 },
+      trustProxy: false,
     });
     expect(DEFAULTS.urlLifetimeSeconds).toBe(15 * 60);
   });
@@ -49,6 +60,12 @@ describe('loadConfig', () => {
       SIGNER_URL_LIFETIME_SECONDS: '60',
       SIGNER_BASE_PATH: '/signer/',
       SIGNER_MAX_OBJECT_BYTES: '1000',
+      SIGNER_ALLOWED_TYPES: 'image/*, Application/PDF',
+      SIGNER_MAX_PARTS_PER_SIGN: '8',
+      SIGNER_RATE_LIMIT_PER_IP: '0',
+      SIGNER_RATE_LIMIT_PER_OWNER: '10',
+      SIGNER_RATE_LIMIT_WINDOW_SECONDS: '5',
+      SIGNER_TRUST_PROXY: '10.0.0.0/8, ::1',
     });
     expect(config.s3).toMatchObject({
       endpoint: 'http://127.0.0.1:7480',
@@ -62,6 +79,10 @@ describe('loadConfig', () => {
     expect(config.urlLifetimeSeconds).toBe(60);
     expect(config.basePath).toBe('/signer');
     expect(config.maxObjectBytes).toBe(1000);
+    expect(config.allowedTypes).toEqual(['image/*', 'application/pdf']);
+    expect(config.maxPartsPerSignRequest).toBe(8);
+    expect(config.rateLimit).toEqual({ perIp: 0, perOwner: 10, windowSeconds: 5 });
+    expect(config.trustProxy).toEqual(['10.0.0.0/8', '::1']);
   });
 
   it('defaults to path-style when a custom endpoint is set', () => {
@@ -71,7 +92,8 @@ describe('loadConfig', () => {
 
   it('lists every missing variable at once, saying what to set', () => {
     const problems = problemsOf({});
-    expect(problems).toHaveLength(3);
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/SIGNER_AUTH_TOKENS is required[\s\S]*SIGNER_AUTH=none/);
     expect(problems.join('\n')).toMatch(/S3_BUCKET/);
     expect(problems.join('\n')).toMatch(/S3_ACCESS_KEY_ID/);
     expect(problems.join('\n')).toMatch(/S3_SECRET_ACCESS_KEY/);
@@ -93,6 +115,12 @@ describe('loadConfig', () => {
       SIGNER_BASE_PATH: 'no-leading-slash',
       SIGNER_ALLOWED_ORIGINS: 'https://ok.example, https://x.example/path, *',
       SIGNER_MAX_OBJECT_BYTES: '-1',
+      SIGNER_ALLOWED_TYPES: 'image/*, images, */png',
+      SIGNER_MAX_PARTS_PER_SIGN: '10001',
+      SIGNER_RATE_LIMIT_PER_IP: 'lots',
+      SIGNER_RATE_LIMIT_PER_OWNER: '-5',
+      SIGNER_RATE_LIMIT_WINDOW_SECONDS: '0',
+      SIGNER_TRUST_PROXY: 'the load balancer',
     });
     const text = problems.join('\n');
     for (const name of [
@@ -103,11 +131,61 @@ describe('loadConfig', () => {
       'SIGNER_URL_LIFETIME_SECONDS',
       'SIGNER_BASE_PATH',
       'SIGNER_MAX_OBJECT_BYTES',
+      'SIGNER_MAX_PARTS_PER_SIGN',
+      'SIGNER_RATE_LIMIT_PER_IP',
+      'SIGNER_RATE_LIMIT_PER_OWNER',
+      'SIGNER_RATE_LIMIT_WINDOW_SECONDS',
+      'SIGNER_TRUST_PROXY',
     ]) {
       expect(text).toContain(name);
     }
     expect(problems.filter((p) => p.startsWith('SIGNER_ALLOWED_ORIGINS'))).toHaveLength(2);
+    expect(problems.filter((p) => p.startsWith('SIGNER_ALLOWED_TYPES'))).toHaveLength(2);
     expect(problemsOf({ ...minimal, SIGNER_URL_LIFETIME_SECONDS: '604801' })).toHaveLength(1);
     expect(problemsOf({ ...minimal, PORT: '12ab' })).toHaveLength(1);
+  });
+
+  it('reads trust proxy settings', () => {
+    expect(loadConfig({ ...minimal, SIGNER_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ ...minimal, SIGNER_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ ...minimal, SIGNER_TRUST_PROXY: 'off' }).trustProxy).toBe(false);
+    expect(loadConfig({ ...minimal, SIGNER_TRUST_PROXY: '127.0.0.1' }).trustProxy).toEqual(['127.0.0.1']);
+  });
+});
+
+describe('loadConfig: authentication', () => {
+  const { SIGNER_AUTH_TOKENS: _, ...noAuth } = minimal;
+
+  it('refuses to start without SIGNER_AUTH_TOKENS unless SIGNER_AUTH=none', () => {
+    expect(problemsOf(noAuth)).toEqual([expect.stringMatching(/^SIGNER_AUTH_TOKENS is required/)]);
+    expect(problemsOf({ ...noAuth, SIGNER_AUTH: 'tokens' })).toHaveLength(1);
+    expect(loadConfig({ ...noAuth, SIGNER_AUTH: 'none' }).auth).toEqual({ mode: 'none' });
+    expect(loadConfig({ ...noAuth, SIGNER_AUTH: 'NONE' }).auth).toEqual({ mode: 'none' });
+    expect(loadConfig({ ...noAuth, SIGNER_AUTH: 'custom' }).auth).toEqual({ mode: 'custom' });
+  });
+
+  it('reads several tokens, one owner may have several', () => {
+    const config = loadConfig({
+      ...noAuth,
+      SIGNER_AUTH_TOKENS: ' aaaaaaaaaaaaaaaa:alice , bbbbbbbbbbbbbbbb:bob,cccccccccccccccc:alice ',
+    });
+    expect(config.auth).toEqual({
+      mode: 'tokens',
+      tokens: [
+        { token: 'aaaaaaaaaaaaaaaa', owner: 'alice' },
+        { token: 'bbbbbbbbbbbbbbbb', owner: 'bob' },
+        { token: 'cccccccccccccccc', owner: 'alice' },
+      ],
+    });
+  });
+
+  it('rejects contradictory or unknown modes and bad tokens, without echoing tokens', () => {
+    expect(problemsOf({ ...minimal, SIGNER_AUTH: 'none' })).toEqual([expect.stringMatching(/both set/)]);
+    expect(problemsOf({ ...minimal, SIGNER_AUTH: 'jwt' })).toEqual([
+      expect.stringMatching(/SIGNER_AUTH must be/),
+    ]);
+    const problems = problemsOf({ ...noAuth, SIGNER_AUTH_TOKENS: 'short-secret:alice' });
+    expect(problems).toEqual([expect.stringMatching(/entry 1: the token must be 16/)]);
+    expect(problems.join()).not.toContain('short-secret');
   });
 });

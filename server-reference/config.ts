@@ -1,5 +1,7 @@
 // Signer configuration, read from the environment. Every problem is reported at once, with the
 // variable to set, so a misconfigured deployment fails at start-up instead of at the first upload.
+import { parseAuthTokens, type TokenGrant } from './auth';
+import { parseTypePatterns } from './policy';
 
 export interface S3Settings {
   /** Custom endpoint (MinIO, Ceph RGW, R2…); undefined means AWS. */
@@ -11,6 +13,23 @@ export interface S3Settings {
   sessionToken?: string;
   /** Path-style URLs (`endpoint/bucket/key`); needed by most S3-compatible stores. */
   forcePathStyle: boolean;
+}
+
+/**
+ * How callers authenticate. `tokens`: `Authorization: Bearer <token>` against a fixed list
+ * (SIGNER_AUTH_TOKENS). `none`: everyone is the owner "anonymous" (SIGNER_AUTH=none, local
+ * development only). `custom`: the code embedding the signer passes buildSignerApp an `authenticate`
+ * hook (SIGNER_AUTH=custom; buildSignerApp refuses to start without one). A hook always wins.
+ */
+export type AuthConfig = { mode: 'tokens'; tokens: TokenGrant[] } | { mode: 'none' } | { mode: 'custom' };
+
+/** Requests allowed per window; 0 turns that limit off. */
+export interface RateLimitSettings {
+  /** Per client IP (see trustProxy), counted before authentication, so it also slows token guessing. */
+  perIp: number;
+  /** Per authenticated owner, over all their IPs. */
+  perOwner: number;
+  windowSeconds: number;
 }
 
 export interface SignerConfig {
@@ -25,6 +44,21 @@ export interface SignerConfig {
   basePath: string;
   /** Largest object the signer agrees to start, in bytes; undefined means only S3's own limits. */
   maxObjectBytes?: number;
+  // The fields below are optional so hand-written configs keep compiling; buildSignerApp applies
+  // the defaults, except for `auth`: without it (and without an `authenticate` hook) it refuses.
+  /** Authentication strategy; loadConfig always sets it. */
+  auth?: AuthConfig;
+  /** Allowed declared content types, as patterns such as image/* or application/pdf; undefined or empty: all. */
+  allowedTypes?: string[];
+  /** Most parts one sign request may ask for (default 100, at most 10,000). */
+  maxPartsPerSignRequest?: number;
+  /** Rate limits (defaults: DEFAULTS.rateLimit). */
+  rateLimit?: Partial<RateLimitSettings>;
+  /**
+   * Fastify's trustProxy: which proxies' X-Forwarded-For to believe for the client IP. Default
+   * false (the socket address). A hop count or a list of proxy addresses/CIDRs is safer than true.
+   */
+  trustProxy?: boolean | number | string[];
 }
 
 export class ConfigError extends Error {
@@ -45,7 +79,14 @@ export const DEFAULTS = {
   host: '127.0.0.1',
   urlLifetimeSeconds: 15 * 60,
   basePath: '/api/uploads',
+  maxPartsPerSignRequest: 100,
+  // One big upload makes about one sign call per 8 parts (~150 calls/min at 1 Gbit/s with 8 MiB
+  // parts); a folder of small files makes one /single call per file. Generous on purpose.
+  rateLimit: { perIp: 3000, perOwner: 1200, windowSeconds: 60 },
 } as const;
+
+/** S3's part-number range: a sign request can never usefully ask for more parts. */
+export const MAX_PARTS_PER_SIGN_LIMIT = 10_000;
 
 /** SigV4 presigned URLs live at most 7 days. */
 const MAX_URL_LIFETIME_SECONDS = 7 * 24 * 3600;
@@ -100,6 +141,53 @@ function parseOrigin(raw: string, problems: string[]): string | undefined {
     );
     return undefined;
   }
+}
+
+function parseTrustProxy(raw: string | undefined, problems: string[]): boolean | number | string[] {
+  if (raw === undefined) return false;
+  const v = raw.toLowerCase();
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  if (['true', 'yes', 'on'].includes(v)) return true;
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    if (hops <= 100) return hops;
+  }
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  const address = /^(?:[0-9.]+|[0-9a-f:.]+)(?:\/\d{1,3})?$/i;
+  if (entries.length > 0 && entries.every((e) => address.test(e) && /[.:]/.test(e))) return entries;
+  problems.push(
+    `SIGNER_TRUST_PROXY must be false, true, a hop count, or proxy addresses/CIDRs like 10.0.0.0/8,::1, got "${raw}".`,
+  );
+  return false;
+}
+
+function parseAuth(env: Env, problems: string[]): AuthConfig | undefined {
+  const mode = value(env, 'SIGNER_AUTH')?.toLowerCase();
+  const rawTokens = value(env, 'SIGNER_AUTH_TOKENS');
+  if (mode !== undefined && mode !== 'tokens' && mode !== 'none' && mode !== 'custom') {
+    problems.push(`SIGNER_AUTH must be "tokens" (the default), "custom" or "none", got "${mode}".`);
+    return undefined;
+  }
+  if (mode === 'none' || mode === 'custom') {
+    if (rawTokens !== undefined) {
+      problems.push(`SIGNER_AUTH=${mode} and SIGNER_AUTH_TOKENS are both set: keep only one of them.`);
+      return undefined;
+    }
+    return { mode };
+  }
+  if (rawTokens === undefined) {
+    problems.push(
+      'SIGNER_AUTH_TOKENS is required: comma-separated token:owner pairs (tokens of 16+ characters), ' +
+        'or set SIGNER_AUTH=none to let everyone in as "anonymous" (local development only).',
+    );
+    return undefined;
+  }
+  const { grants, problems: tokenProblems } = parseAuthTokens(rawTokens);
+  problems.push(...tokenProblems);
+  return { mode: 'tokens', tokens: grants };
 }
 
 /**
@@ -169,7 +257,30 @@ export function loadConfig(env: Env = process.env): SignerConfig {
     if (origin) allowedOrigins.push(origin);
   }
 
-  if (problems.length > 0) throw new ConfigError(problems);
+  const auth = parseAuth(env, problems);
+  const { patterns: allowedTypes, problems: typeProblems } = parseTypePatterns(
+    value(env, 'SIGNER_ALLOWED_TYPES') ?? '',
+  );
+  problems.push(...typeProblems);
+  const maxPartsPerSignRequest =
+    parseIntIn(
+      value(env, 'SIGNER_MAX_PARTS_PER_SIGN'),
+      'SIGNER_MAX_PARTS_PER_SIGN',
+      1,
+      MAX_PARTS_PER_SIGN_LIMIT,
+      DEFAULTS.maxPartsPerSignRequest,
+      problems,
+    ) ?? DEFAULTS.maxPartsPerSignRequest;
+  const limit = (name: string, fallback: number, min: number, max: number) =>
+    parseIntIn(value(env, name), name, min, max, fallback, problems) ?? fallback;
+  const rateLimit: RateLimitSettings = {
+    perIp: limit('SIGNER_RATE_LIMIT_PER_IP', DEFAULTS.rateLimit.perIp, 0, 1_000_000),
+    perOwner: limit('SIGNER_RATE_LIMIT_PER_OWNER', DEFAULTS.rateLimit.perOwner, 0, 1_000_000),
+    windowSeconds: limit('SIGNER_RATE_LIMIT_WINDOW_SECONDS', DEFAULTS.rateLimit.windowSeconds, 1, 86_400),
+  };
+  const trustProxy = parseTrustProxy(value(env, 'SIGNER_TRUST_PROXY'), problems);
+
+  if (problems.length > 0 || auth === undefined) throw new ConfigError(problems);
   return {
     s3: {
       endpoint,
@@ -186,5 +297,10 @@ export function loadConfig(env: Env = process.env): SignerConfig {
     urlLifetimeSeconds,
     basePath,
     maxObjectBytes,
+    auth,
+    allowedTypes,
+    maxPartsPerSignRequest,
+    rateLimit,
+    trustProxy,
   };
 }

@@ -8,6 +8,7 @@ export type SignerErrorCode =
   | 'NOT_FOUND'
   | 'UPLOAD_NOT_FOUND'
   | 'TOO_LARGE'
+  | 'UNSUPPORTED_TYPE'
   | 'RATE_LIMITED'
   | 'S3_ERROR'
   | 'INTERNAL';
@@ -21,18 +22,21 @@ export class SignerHttpError extends Error {
   readonly code: SignerErrorCode;
   /** Seconds, sent as Retry-After (429/503). */
   readonly retryAfter: number | undefined;
+  /** Extra response headers (e.g. WWW-Authenticate on 401). */
+  readonly headers: Record<string, string>;
 
   constructor(
     statusCode: number,
     code: SignerErrorCode,
     message: string,
-    options: { retryAfter?: number; cause?: unknown } = {},
+    options: { retryAfter?: number; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'SignerHttpError';
     this.statusCode = statusCode;
     this.code = code;
     this.retryAfter = options.retryAfter;
+    this.headers = options.headers ?? {};
   }
 
   toBody(): ErrorBody {

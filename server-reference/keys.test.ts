@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { keyBelongsTo, MAX_NAME_BYTES, newObjectKey, ownerPrefix, sanitizeName } from './keys';
+import { ownerProblem } from './auth';
+import { keyBelongsTo, MAX_NAME_BYTES, newObjectKey, ownerPrefix, ownerSegment, sanitizeName } from './keys';
 
 describe('sanitizeName', () => {
   it('keeps ordinary and Unicode names readable', () => {
@@ -20,10 +22,12 @@ describe('sanitizeName', () => {
     expect(sanitizeName('/')).toBe('file');
   });
 
-  it('removes .. and leading dots', () => {
+  it('removes .., leading dots and leading dashes', () => {
     expect(sanitizeName('..')).toBe('file');
     expect(sanitizeName('...')).toBe('file');
     expect(sanitizeName('.bashrc')).toBe('bashrc');
+    expect(sanitizeName('-rf .txt')).toBe('rf .txt');
+    expect(sanitizeName('. .. -x')).toBe('x');
     expect(sanitizeName('a..b.txt')).toBe('a.b.txt');
     expect(sanitizeName('x/..')).toBe('file');
   });
@@ -33,6 +37,13 @@ describe('sanitizeName', () => {
     // right-to-left override used to disguise "gpj.exe" as "exe.jpg"
     expect(sanitizeName('invoice\u202egpj.exe')).toBe('invoicegpj.exe');
     expect(sanitizeName('\ufeffzero\u200bwidth.txt')).toBe('zerowidth.txt');
+    expect(sanitizeName('soft\u00adhyphen\u2028line.txt')).toBe('softhyphenline.txt');
+  });
+
+  it('drops unpaired surrogates (they cannot be encoded in a URL)', () => {
+    expect(sanitizeName('a\ud800b.txt')).toBe('ab.txt');
+    expect(sanitizeName('\udc00')).toBe('file');
+    expect(() => encodeURIComponent(sanitizeName('x\ud83dy'))).not.toThrow();
   });
 
   it('replaces characters that are awkward in keys and URLs', () => {
@@ -60,6 +71,46 @@ describe('sanitizeName', () => {
     const noExt = 'x'.repeat(500);
     expect(sanitizeName(noExt)).toBe('x'.repeat(MAX_NAME_BYTES));
   });
+
+  it('never cuts an emoji sequence in half', () => {
+    const family = '👨‍👩‍👧‍👦'; // 25 bytes
+    const cut = sanitizeName(`${'x'.repeat(190)}${family}`);
+    expect(cut).toBe('x'.repeat(190));
+    expect(sanitizeName(`${'x'.repeat(170)}${family}`)).toBe(`${'x'.repeat(170)}${family}`);
+  });
+
+  it('does not leave a dot run where the stem was cut before the extension', () => {
+    const out = sanitizeName(`${'a'.repeat(195)}.b.tar`);
+    expect(out).not.toMatch(/\.\./);
+    expect(sanitizeName(out)).toBe(out);
+  });
+
+  it('always gives one safe, bounded, stable segment (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 400 }),
+          fc.string({ unit: 'grapheme', maxLength: 300 }),
+          fc
+            .array(fc.constantFrom('.', '/', '\\', ' ', '-', 'a', 'é', '\u202e', '\u0000', '\ud800'), {
+              maxLength: 40,
+            })
+            .map((chars) => chars.join('')),
+        ),
+        (hint) => {
+          const name = sanitizeName(hint);
+          expect(name.length).toBeGreaterThan(0);
+          expect(Buffer.byteLength(name, 'utf8')).toBeLessThanOrEqual(MAX_NAME_BYTES);
+          expect(name).not.toMatch(/[/\\]|\.\.|^[.\s-]|\s$/);
+          expect(name).not.toMatch(/[\p{Cc}\p{Cs}\u202a-\u202e\u2066-\u2069]/u);
+          expect(() => encodeURIComponent(name)).not.toThrow();
+          expect(name.normalize('NFC')).toBe(name);
+          expect(sanitizeName(name)).toBe(name);
+        },
+      ),
+      { seed: 20260506, numRuns: 600 },
+    );
+  });
 });
 
 describe('object keys', () => {
@@ -69,9 +120,28 @@ describe('object keys', () => {
     expect(newObjectKey('alice', 'a')).not.toBe(newObjectKey('alice', 'a'));
   });
 
-  it('encode the owner as one segment', () => {
+  it('encode the owner as one segment that is never . or ..', () => {
     expect(ownerPrefix('a/b')).toBe('uploads/a%2Fb/');
-    expect(newObjectKey('../x', 'f')).toMatch(/^uploads\/\.\.%2Fx\//);
+    expect(ownerPrefix('alice.smith@example.com')).toBe('uploads/alice.smith%40example.com/');
+    expect(newObjectKey('../x', 'f')).toMatch(/^uploads\/%2E%2E%2Fx\//);
+    expect(ownerSegment('.')).toBe('%2E');
+    expect(ownerSegment('..')).toBe('%2E%2E');
+  });
+
+  it('give different owners different prefixes, neither a prefix of the other (property)', () => {
+    const owner = fc
+      .string({ unit: 'grapheme', minLength: 1, maxLength: 20 })
+      .filter((o) => !ownerProblem(o));
+    fc.assert(
+      fc.property(owner, owner, (a, b) => {
+        fc.pre(a !== b);
+        expect(ownerPrefix(a).startsWith(ownerPrefix(b))).toBe(false);
+        const segment = ownerSegment(a);
+        expect(segment).not.toMatch(/\//);
+        expect(['.', '..']).not.toContain(segment);
+      }),
+      { seed: 7, numRuns: 1000 },
+    );
   });
 
   it('belong only to their owner', () => {
@@ -81,5 +151,25 @@ describe('object keys', () => {
     expect(keyBelongsTo(key, 'ali')).toBe(false);
     expect(keyBelongsTo('uploads/alice/../bob/x', 'alice')).toBe(false);
     expect(keyBelongsTo('uploads/alicex/2026-01-01/id/f', 'alice')).toBe(false);
+  });
+
+  it('must have the shape the signer issues', () => {
+    const id = 'AbCdEfGhIjKlMn_-';
+    expect(keyBelongsTo(`uploads/alice/2026-01-01/${id}/f.txt`, 'alice')).toBe(true);
+    for (const key of [
+      'uploads/alice/x',
+      `uploads/alice/2026-01-01/${id}/`,
+      `uploads/alice/2026-01-01/${id}/..`,
+      `uploads/alice/2026-01-01/${id}/.`,
+      `uploads/alice/2026-01-01/${id}/a/b`,
+      `uploads/alice/2026-01-01/short/f`,
+      `uploads/alice/2026-1-01/${id}/f`,
+      `uploads/alice/2026-01-01/${id}/f\u0000`,
+      `uploads/alice/2026-01-01/${id}/f\ud800`,
+      `uploads/alice/2026-01-01/${id}/${'€'.repeat(400)}`,
+      `uploads/alice//2026-01-01/${id}/f`,
+    ]) {
+      expect(keyBelongsTo(key, 'alice'), JSON.stringify(key)).toBe(false);
+    }
   });
 });

@@ -6,69 +6,124 @@ import { randomBytes } from 'node:crypto';
 
 /** Longest sanitised file name, in UTF-8 bytes (S3 keys may be 1,024 bytes in all). */
 export const MAX_NAME_BYTES = 200;
+/** S3's limit on a whole key, in UTF-8 bytes. */
+export const MAX_KEY_BYTES = 1024;
 
 const FALLBACK_NAME = 'file';
 
-// C0/C1 controls, and format characters that can disguise a name (bidi overrides/isolates,
-// zero-width spaces, BOM). Zero-width joiner U+200D stays: emoji sequences need it.
-const INVISIBLE = /[\p{Cc}\u061c\u200b\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]/gu;
+// C0/C1 controls, unpaired surrogates (with /u a lone surrogate is a Cs code point), the
+// non-characters U+FFFE/U+FFFF, and format characters that can disguise a name (bidi
+// overrides/isolates/marks, zero-width spaces, BOM, interlinear annotations). Zero-width joiner
+// U+200D and the tag characters U+E0020–E007F stay: emoji sequences and subdivision flags need them.
+const INVISIBLE =
+  /[\p{Cc}\p{Cs}\u00ad\u061c\u180e\u200b\u200c\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ufffe\uffff]/gu;
 // Characters AWS advises against in keys, or that mean something in URLs and shells.
 const AWKWARD = /["#%*:<>?\\^`{|}[\]~]/g;
+
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
 
 function utf8Length(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
 
-/** Cuts `s` to at most `maxBytes` UTF-8 bytes without splitting a code point. */
+/**
+ * Cuts `s` to at most `maxBytes` UTF-8 bytes between grapheme clusters (an emoji family or a
+ * letter with its accents stays whole); a first cluster longer than that is cut by code point.
+ */
 function truncateUtf8(s: string, maxBytes: number): string {
   let out = '';
   let used = 0;
-  for (const ch of s) {
-    const n = utf8Length(ch);
-    if (used + n > maxBytes) break;
-    out += ch;
+  for (const { segment } of graphemes.segment(s)) {
+    const n = utf8Length(segment);
+    if (used + n > maxBytes) {
+      if (out !== '') return out;
+      for (const ch of segment) {
+        const m = utf8Length(ch);
+        if (used + m > maxBytes) break;
+        out += ch;
+        used += m;
+      }
+      return out;
+    }
+    out += segment;
     used += n;
   }
   return out;
 }
 
-/**
- * Turns a client's file name hint into a safe, readable last key segment: keeps only the part
- * after the last `/` or `\`, removes control and invisible characters, `..` and leading dots,
- * replaces characters awkward in keys with `_`, and caps it at MAX_NAME_BYTES bytes (keeping the
- * extension when it can). Unicode letters, digits and emoji stay as they are (NFC-normalised).
- */
-export function sanitizeName(hint: string): string {
+function clean(hint: string): string {
   let name = hint.normalize('NFC').replace(INVISIBLE, '');
   const segments = name.split(/[/\\]+/).filter((s) => s.trim() !== '');
   name = segments.at(-1) ?? '';
-  name = name
+  return name
     .replace(/\.{2,}/g, '.')
     .replace(AWKWARD, '_')
     .replace(/\s+/g, ' ')
     .trim()
-    .replace(/^\.+/, '')
+    .replace(/^[.\s-]+/, '')
     .trim();
-  if (name === '' || /^[._ -]*$/.test(name)) return FALLBACK_NAME;
-  if (utf8Length(name) <= MAX_NAME_BYTES) return name;
+}
 
+function shorten(name: string): string {
+  if (utf8Length(name) <= MAX_NAME_BYTES) return name;
   const dot = name.lastIndexOf('.');
   const ext = dot > 0 ? name.slice(dot) : '';
   if (ext !== '' && utf8Length(ext) <= 16) {
-    const stem = truncateUtf8(name.slice(0, dot), MAX_NAME_BYTES - utf8Length(ext)).trimEnd();
-    return `${stem}${ext}`;
+    const stem = truncateUtf8(name.slice(0, dot), MAX_NAME_BYTES - utf8Length(ext)).replace(/[\s.]+$/, '');
+    if (stem !== '') return `${stem}${ext}`;
   }
   return truncateUtf8(name, MAX_NAME_BYTES).trimEnd();
 }
 
-/** The key prefix of everything `owner` uploads; `owner` is percent-encoded so it is one segment. */
-export function ownerPrefix(owner: string): string {
-  return `uploads/${encodeURIComponent(owner)}/`;
+/**
+ * Turns a client's file name hint into a safe, readable last key segment: keeps only the part
+ * after the last `/` or `\`, removes control and invisible characters, `..`, and leading dots,
+ * spaces and dashes, replaces characters awkward in keys with `_`, and caps it at MAX_NAME_BYTES
+ * bytes (keeping the extension when it can). Unicode letters, digits and emoji stay as they are
+ * (NFC-normalised). Idempotent: a sanitised name sanitises to itself.
+ */
+export function sanitizeName(hint: string): string {
+  let name = hint;
+  // Cutting can expose a new edge (a trailing dot before the extension, a leading space…):
+  // clean until stable; two rounds suffice in practice, four bound it.
+  for (let round = 0; round < 4; round++) {
+    const next = shorten(clean(name));
+    if (next === name) break;
+    name = next;
+  }
+  if (name === '' || /^[._ -]*$/.test(name)) return FALLBACK_NAME;
+  return name;
 }
 
-/** True when `key` is under `owner`'s prefix (and has no `..` segment that could escape it). */
+/**
+ * The key segment of `owner`: percent-encoded (so `/`, `%` and non-ASCII cannot split or fake a
+ * segment) with leading dots encoded too, so no owner becomes `.` or `..`. Injective: different
+ * owners never share a prefix. Owners must pass auth.ts's ownerProblem (no lone surrogates).
+ */
+export function ownerSegment(owner: string): string {
+  return encodeURIComponent(owner).replace(/^\.+/, (dots) => '%2E'.repeat(dots.length));
+}
+
+/** The key prefix of everything `owner` uploads. */
+export function ownerPrefix(owner: string): string {
+  return `uploads/${ownerSegment(owner)}/`;
+}
+
+// <yyyy-mm-dd>/<random id>/<name>, as newObjectKey writes them.
+const KEY_TAIL = /^\d{4}-\d{2}-\d{2}\/[A-Za-z0-9_-]{16}\/([^/]+)$/;
+const KEY_FORBIDDEN = /[\p{Cc}\p{Cs}]/u;
+
+/**
+ * True when `key` has the shape of a key this signer issued to `owner`: under `owner`'s prefix,
+ * then a date, a random id and one name segment (not `.` or `..`), no control characters, at most
+ * MAX_KEY_BYTES bytes. Anything else — someone else's key, `uploads/alice/../bob/x`, a key under
+ * the caller's prefix that the signer never hands out — is refused.
+ */
 export function keyBelongsTo(key: string, owner: string): boolean {
-  return key.startsWith(ownerPrefix(owner)) && !key.split('/').includes('..');
+  const prefix = ownerPrefix(owner);
+  if (!key.startsWith(prefix) || KEY_FORBIDDEN.test(key) || utf8Length(key) > MAX_KEY_BYTES) return false;
+  const name = KEY_TAIL.exec(key.slice(prefix.length))?.[1];
+  return name !== undefined && name !== '.' && name !== '..';
 }
 
 function isoDay(date: Date): string {

@@ -21,6 +21,14 @@ async function main(): Promise<void> {
     `  bucket ${config.s3.bucket} at ${config.s3.endpoint ?? `AWS ${config.s3.region}`}; URLs live ${config.urlLifetimeSeconds} s; ` +
       `CORS origins: ${config.allowedOrigins.length > 0 ? config.allowedOrigins.join(', ') : 'none'}`,
   );
+  if (config.auth?.mode === 'tokens') {
+    const owners = new Set(config.auth.tokens.map((t) => t.owner));
+    console.log(`  auth: bearer tokens for ${owners.size} owner(s)`);
+  } else if (config.auth?.mode === 'none') {
+    console.warn(
+      '  WARNING: SIGNER_AUTH=none: anyone who can reach this signer can upload as "anonymous". Local development only.',
+    );
+  }
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       app.close().then(

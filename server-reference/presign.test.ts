@@ -21,13 +21,15 @@ const config: SignerConfig = {
   allowedOrigins: [],
   urlLifetimeSeconds: 900,
   basePath: '/api/uploads',
+  // Signing is what this file checks; authentication is app.test.ts's business.
+  auth: { mode: 'none' },
 };
 const NOW = Date.parse('2026-05-06T07:08:09.250Z');
 const app = buildSignerApp(config, { now: () => NOW });
 afterAll(() => app.close());
 
 const md5 = '1B2M2Y8AsgTpgAmY7PhCfg=='; // MD5 of the empty string
-const key = 'uploads/anonymous/2026-05-06/abc/f.bin';
+const key = 'uploads/anonymous/2026-05-06/AbCdEfGhIjKlMn_-/f.bin';
 
 async function sign(parts: unknown[], extra: Record<string, unknown> = {}) {
   const res = await app.inject({
@@ -69,7 +71,7 @@ describe('presigned UploadPart URLs', () => {
     expect(url.toLowerCase()).not.toContain('checksum');
   });
 
-  it('signs only host without contentMd5, and binds Content-MD5 when given', async () => {
+  it('binds Content-Length always, and Content-MD5 when given', async () => {
     const out = await sign([
       { partNumber: 1, contentLength: 5 * 1024 * 1024 },
       { partNumber: 2, contentLength: 10, contentMd5: md5 },
@@ -84,9 +86,9 @@ describe('presigned UploadPart URLs', () => {
       expect(q.get('X-Amz-Expires')).toBe('900');
       expect(new URL(part.url).pathname).toBe(`/bucket/${key}`);
     }
-    expect(query(plain?.url ?? '').get('X-Amz-SignedHeaders')).toBe('host');
+    expect(query(plain?.url ?? '').get('X-Amz-SignedHeaders')).toBe('content-length;host');
     expect(plain?.headers).toBeUndefined();
-    expect(query(bound?.url ?? '').get('X-Amz-SignedHeaders')).toBe('content-md5;host');
+    expect(query(bound?.url ?? '').get('X-Amz-SignedHeaders')).toBe('content-length;content-md5;host');
     expect(bound?.headers).toEqual({ 'Content-MD5': md5 });
   });
 
@@ -107,7 +109,7 @@ describe('presigned UploadPart URLs', () => {
     expect(query(far.parts[0]?.url ?? '').get('X-Amz-Date')).toBe('20260506T070809Z');
   });
 
-  it('single PUT binds Content-Type and Content-MD5 and returns them as headers', async () => {
+  it('single PUT binds Content-Length, Content-Type and Content-MD5 and returns the last two as headers', async () => {
     const res = await app.inject({
       method: 'POST',
       url: '/api/uploads/single',
@@ -117,12 +119,12 @@ describe('presigned UploadPart URLs', () => {
     const out = res.json();
     expect(out.key).toMatch(/^uploads\/anonymous\/2026-05-06\/[^/]+\/a\.txt$/);
     expect(out.headers).toEqual({ 'Content-Type': 'text/plain', 'Content-MD5': md5 });
-    expect(query(out.url).get('X-Amz-SignedHeaders')).toBe('content-md5;content-type;host');
+    expect(query(out.url).get('X-Amz-SignedHeaders')).toBe('content-length;content-md5;content-type;host');
     expect(out.url.toLowerCase()).not.toContain('checksum');
     expect(out.serverTime).toBe(NOW);
   });
 
-  it('single PUT without a type binds no Content-Type', async () => {
+  it('single PUT without a type binds only Content-Length', async () => {
     const res = await app.inject({
       method: 'POST',
       url: '/api/uploads/single',
@@ -130,6 +132,6 @@ describe('presigned UploadPart URLs', () => {
     });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().headers).toBeUndefined();
-    expect(query(res.json().url).get('X-Amz-SignedHeaders')).toBe('host');
+    expect(query(res.json().url).get('X-Amz-SignedHeaders')).toBe('content-length;host');
   });
 });

@@ -1,7 +1,9 @@
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
+  type CompleteMultipartUploadCommandOutput,
   CreateMultipartUploadCommand,
+  DeleteObjectCommand,
   HeadObjectCommand,
   ListPartsCommand,
   type ListPartsCommandOutput,
@@ -10,6 +12,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type {
   CompletedObject,
@@ -25,13 +28,14 @@ import type {
   UploadedPart,
   UploadRef,
 } from '../src/engine/types';
-import type { SignerConfig } from './config';
+import { type Authenticate, ownerProblem } from './auth';
+import { DEFAULTS, type SignerConfig } from './config';
 import { SignerHttpError } from './errors';
 import { keyBelongsTo, newObjectKey } from './keys';
+import { typeAllowed } from './policy';
 import { s3ErrorCode } from './s3';
 
-/** Returns the caller's owner id, or null when the request is not authenticated. */
-export type Authenticate = (request: FastifyRequest) => string | null | Promise<string | null>;
+export type { Authenticate } from './auth';
 
 export interface RouteDeps {
   config: SignerConfig;
@@ -43,26 +47,49 @@ export interface RouteDeps {
 
 // ---- limits ----------------------------------------------------------------------------------
 export const MAX_PART_NUMBER = 10_000;
-export const MAX_PARTS_PER_SIGN_REQUEST = 100;
+/** Default most parts per sign request (SIGNER_MAX_PARTS_PER_SIGN). */
+export const MAX_PARTS_PER_SIGN_REQUEST = DEFAULTS.maxPartsPerSignRequest;
 const GiB = 1024 ** 3;
 /** S3's largest single PUT and largest part. */
 export const MAX_SINGLE_PUT_BYTES = 5 * GiB;
 export const MAX_PART_BYTES = 5 * GiB;
 /** `s3Time` is honoured only when this close to the signer's clock. */
 export const MAX_S3_TIME_OFFSET_MS = 15 * 60 * 1000;
+/** Request body limit of every route but sign (scaled with its part limit) and complete. */
+export const DEFAULT_BODY_LIMIT = 64 * 1024;
+/**
+ * Complete carries up to 10,000 `{"partNumber":10000,"etag":"\"<32 hex>\""}` items, ~55 bytes each
+ * (~550 KB): 1 MiB leaves room for longer ETags of S3-compatible stores.
+ */
+export const COMPLETE_BODY_LIMIT = 1024 * 1024;
+/** Upper bound of one sign-request part item in JSON, to size the sign route's body limit. */
+const SIGN_PART_JSON_BYTES = 160;
+
+/** Body limit of the sign route for a given parts-per-request limit. */
+export function signBodyLimit(maxParts: number): number {
+  return Math.max(DEFAULT_BODY_LIMIT, maxParts * SIGN_PART_JSON_BYTES + 4096);
+}
 
 // ---- JSON schemas (additionalProperties: false everywhere; Ajv runs without coercion) --------
+const noQuery = { type: 'object', additionalProperties: false, properties: {} } as const;
 const keySchema = { type: 'string', minLength: 1, maxLength: 1024 } as const;
-const uploadIdSchema = { type: 'string', minLength: 1, maxLength: 1024 } as const;
+// Upload ids of AWS, Ceph RGW, MinIO, R2… are URL-safe or base64: nothing else reaches S3.
+const uploadIdSchema = { type: 'string', pattern: '^[A-Za-z0-9._~+/=:-]{1,1024}$' } as const;
 const partNumberSchema = { type: 'integer', minimum: 1, maximum: MAX_PART_NUMBER } as const;
 /** base64 of exactly 16 bytes. */
 const md5Schema = { type: 'string', pattern: '^[A-Za-z0-9+/]{21}[AQgw]==$' } as const;
 const byteCountSchema = { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER } as const;
+const MEDIA_NAME = '[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}';
 const fileDescriptionProperties = {
-  name: { type: 'string', maxLength: 4096 },
+  // Only a hint for the key's last segment (sanitised, cut to 200 bytes); real names are < 256.
+  name: { type: 'string', maxLength: 1024 },
   size: byteCountSchema,
-  // A MIME type ends up in a header: printable ASCII only.
-  type: { type: 'string', maxLength: 255, pattern: '^[\\x20-\\x7E]*$' },
+  // Empty, or a media type (`type/subtype`, optional parameters): it ends up in a header.
+  type: {
+    type: 'string',
+    maxLength: 255,
+    pattern: `^(?:${MEDIA_NAME}/${MEDIA_NAME}(?: *;[\\x20-\\x7E]*)?)?$`,
+  },
   lastModified: { type: 'number' },
   fingerprint: { type: 'string', maxLength: 1024 },
 } as const;
@@ -80,30 +107,32 @@ const createSchema = {
 
 const uploadRefProperties = { key: keySchema, uploadId: uploadIdSchema } as const;
 
-const signSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['key', 'uploadId', 'parts'],
-  properties: {
-    ...uploadRefProperties,
-    parts: {
-      type: 'array',
-      minItems: 1,
-      maxItems: MAX_PARTS_PER_SIGN_REQUEST,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['partNumber', 'contentLength'],
-        properties: {
-          partNumber: partNumberSchema,
-          contentLength: { type: 'integer', minimum: 0, maximum: MAX_PART_BYTES },
-          contentMd5: md5Schema,
+function signSchema(maxParts: number) {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['key', 'uploadId', 'parts'],
+    properties: {
+      ...uploadRefProperties,
+      parts: {
+        type: 'array',
+        minItems: 1,
+        maxItems: maxParts,
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['partNumber', 'contentLength'],
+          properties: {
+            partNumber: partNumberSchema,
+            contentLength: { type: 'integer', minimum: 0, maximum: MAX_PART_BYTES },
+            contentMd5: md5Schema,
+          },
         },
       },
+      s3Time: { type: 'number', minimum: 0 },
     },
-    s3Time: { type: 'number', minimum: 0 },
-  },
-} as const;
+  } as const;
+}
 
 const refSchema = {
   type: 'object',
@@ -126,7 +155,8 @@ const completeSchema = {
         type: 'object',
         additionalProperties: false,
         required: ['partNumber', 'etag'],
-        properties: { partNumber: partNumberSchema, etag: { type: 'string', minLength: 1, maxLength: 1024 } },
+        // ETags are quoted hex (`"…"`, `"…-N"`): printable ASCII without spaces.
+        properties: { partNumber: partNumberSchema, etag: { type: 'string', pattern: '^[!-~]{1,256}$' } },
       },
     },
   },
@@ -145,7 +175,7 @@ interface SignBody extends UploadRef {
 }
 
 // ---- S3 error mapping ------------------------------------------------------------------------
-type Operation = 'create' | 'list' | 'complete' | 'abort' | 'head';
+type Operation = 'create' | 'list' | 'complete' | 'abort' | 'head' | 'delete';
 
 function describe(error: unknown): string {
   const code = s3ErrorCode(error);
@@ -176,6 +206,11 @@ function mapS3Error(op: Operation, error: unknown): SignerHttpError {
       { cause: error },
     );
   }
+  if (code === 'InvalidArgument' && op !== 'create') {
+    return new SignerHttpError(400, 'BAD_REQUEST', `S3 refused the request (${describe(error)}).`, {
+      cause: error,
+    });
+  }
   if (code === 'SlowDown') {
     return new SignerHttpError(
       429,
@@ -201,37 +236,100 @@ async function callS3<T>(op: Operation, fn: () => Promise<T>): Promise<T> {
 }
 
 // ---- routes ----------------------------------------------------------------------------------
+/** An onRequest hook that throws 429 when `key` made more than `max` requests in the window. */
+function rateLimiter(
+  app: FastifyInstance,
+  max: number,
+  windowSeconds: number,
+  keyOf: (request: FastifyRequest) => string,
+  who: string,
+): (request: FastifyRequest) => Promise<void> {
+  if (max <= 0) return async () => {};
+  const check = app.createRateLimit({ max, timeWindow: windowSeconds * 1000, keyGenerator: keyOf });
+  return async (request) => {
+    const limit = await check(request);
+    if (limit.isAllowed || !limit.isExceeded) return;
+    const retryAfter = Math.max(1, limit.ttlInSeconds);
+    throw new SignerHttpError(
+      429,
+      'RATE_LIMITED',
+      `Too many requests ${who}: at most ${max} every ${windowSeconds} s. Retry in ${retryAfter} s.`,
+      { retryAfter },
+    );
+  };
+}
+
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { config, s3, authenticate, now } = deps;
   const Bucket = config.s3.bucket;
   const lifetimeMs = config.urlLifetimeSeconds * 1000;
+  const maxParts = config.maxPartsPerSignRequest ?? DEFAULTS.maxPartsPerSignRequest;
+  const rate = { ...DEFAULTS.rateLimit, ...config.rateLimit };
+  const maxObjectBytes = config.maxObjectBytes ?? Number.POSITIVE_INFINITY;
 
-  async function owner(request: FastifyRequest): Promise<string> {
+  // ---- authentication, in onRequest hooks: before the body is even read --------------------
+  const owners = new WeakMap<FastifyRequest, string>();
+  const limitIp = rateLimiter(
+    app,
+    rate.perIp,
+    rate.windowSeconds,
+    // request.ip is undefined on a unix socket: one shared bucket then.
+    (request) => `ip:${request.ip ? normalizeIP(request.ip) : 'unknown'}`,
+    'from this address',
+  );
+  const limitOwner = rateLimiter(
+    app,
+    rate.perOwner,
+    rate.windowSeconds,
+    (request) => `owner:${owners.get(request)}`,
+    'for this account',
+  );
+
+  async function authenticated(request: FastifyRequest): Promise<void> {
+    await limitIp(request);
     const who = await authenticate(request);
-    if (who === null || who === '') {
+    if (who === null || who === undefined || who === '') {
+      const presented = request.headers.authorization !== undefined;
       throw new SignerHttpError(
         401,
         'UNAUTHENTICATED',
-        'Sign in again: the signer did not accept your credentials.',
+        presented
+          ? 'The signer did not accept your credentials; sign in again.'
+          : 'Authentication required: send Authorization: Bearer <token>.',
+        {
+          headers: {
+            'WWW-Authenticate': `Bearer realm="signer"${presented ? ', error="invalid_token"' : ''}`,
+          },
+        },
       );
     }
+    const bad = ownerProblem(who);
+    // The hook's bug, not the caller's: a 500 that the logs explain.
+    if (bad) throw new Error(`authenticate returned an unusable owner id: ${bad}.`);
+    owners.set(request, who);
+    await limitOwner(request);
+  }
+
+  function ownerOf(request: FastifyRequest): string {
+    const who = owners.get(request);
+    if (who === undefined) throw new Error('route reached without authentication');
     return who;
   }
 
-  async function ownedKey(request: FastifyRequest, key: string): Promise<string> {
-    const who = await owner(request);
-    if (!keyBelongsTo(key, who)) {
+  function ownedKey(request: FastifyRequest, key: string): string {
+    if (!keyBelongsTo(key, ownerOf(request))) {
       throw new SignerHttpError(
         403,
         'FORBIDDEN',
-        'This upload belongs to someone else; start a new upload instead.',
+        'This upload is not yours (the key was not issued to you by this signer); start a new upload instead.',
       );
     }
     return key;
   }
 
+  // ---- policy -------------------------------------------------------------------------------
   function checkObjectSize(size: number, hardLimit: number, what: string): void {
-    const limit = Math.min(hardLimit, config.maxObjectBytes ?? Number.POSITIVE_INFINITY);
+    const limit = Math.min(hardLimit, maxObjectBytes);
     if (size > limit) {
       throw new SignerHttpError(
         413,
@@ -239,6 +337,18 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
         `The file is ${size} bytes; ${what} accepts at most ${limit} bytes.`,
       );
     }
+  }
+
+  function checkType(type: string): void {
+    if (typeAllowed(type, config.allowedTypes)) return;
+    const allowed = (config.allowedTypes ?? []).join(', ');
+    throw new SignerHttpError(
+      415,
+      'UNSUPPORTED_TYPE',
+      type === ''
+        ? `Files without a content type are not accepted; allowed types: ${allowed}.`
+        : `Files of type "${type}" are not accepted; allowed types: ${allowed}.`,
+    );
   }
 
   /**
@@ -260,60 +370,84 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     };
   }
 
-  app.get('/time', async () => ({ serverTime: now() }));
+  const guarded = { onRequest: authenticated } as const;
+  const jsonRoute = (body: object, bodyLimit = DEFAULT_BODY_LIMIT) =>
+    ({ ...guarded, bodyLimit, schema: { body, querystring: noQuery } }) as const;
 
-  app.post<{ Body: CreateMultipartInput }>(
-    '/multipart',
-    { schema: { body: createSchema } },
+  // The clock is public (no credentials needed to read it) but rate-limited per address.
+  app.get('/time', { onRequest: limitIp, schema: { querystring: noQuery } }, async () => ({
+    serverTime: now(),
+  }));
+
+  app.post<{ Body: CreateMultipartInput }>('/multipart', jsonRoute(createSchema), async (request) => {
+    const who = ownerOf(request);
+    const { name, size, type, partSize, partCount } = request.body;
+    checkObjectSize(size, MAX_PART_NUMBER * MAX_PART_BYTES, 'a multipart upload');
+    checkType(type);
+    const expected = Math.ceil(size / partSize);
+    if (partCount !== expected) {
+      throw new SignerHttpError(
+        400,
+        'BAD_REQUEST',
+        `partCount must be ceil(size / partSize) = ${expected} for size ${size} and partSize ${partSize}, got ${partCount}.`,
+      );
+    }
+    const key = newObjectKey(who, name, new Date(now()));
+    const out = await callS3('create', () =>
+      s3.send(new CreateMultipartUploadCommand({ Bucket, Key: key, ContentType: type || undefined })),
+    );
+    if (!out.UploadId)
+      throw new SignerHttpError(502, 'S3_ERROR', 'S3 created the upload but returned no UploadId; retry.');
+    const body: CreateMultipartOutput = { key, uploadId: out.UploadId };
+    return body;
+  });
+
+  app.post<{ Body: SignBody }>(
+    '/multipart/sign',
+    jsonRoute(signSchema(maxParts), signBodyLimit(maxParts)),
     async (request) => {
-      const who = await owner(request);
-      const { name, size, type, partSize, partCount } = request.body;
-      checkObjectSize(size, MAX_PART_NUMBER * MAX_PART_BYTES, 'a multipart upload');
-      const expected = Math.ceil(size / partSize);
-      if (partCount !== expected) {
+      const { uploadId, parts, s3Time } = request.body;
+      const key = ownedKey(request, request.body.key);
+      let total = 0;
+      for (const part of parts) total += part.contentLength;
+      if (total > maxObjectBytes) {
         throw new SignerHttpError(
-          400,
-          'BAD_REQUEST',
-          `partCount must be ceil(size / partSize) = ${expected} for size ${size} and partSize ${partSize}, got ${partCount}.`,
+          413,
+          'TOO_LARGE',
+          `These parts add up to ${total} bytes; this signer accepts objects of at most ${maxObjectBytes} bytes.`,
         );
       }
-      const key = newObjectKey(who, name, new Date(now()));
-      const out = await callS3('create', () =>
-        s3.send(new CreateMultipartUploadCommand({ Bucket, Key: key, ContentType: type || undefined })),
+      const { signingDate, expiresAt, serverTime } = signingTimes(s3Time);
+      const signed = await Promise.all(
+        parts.map(async (part): Promise<SignedPart> => {
+          // Content-Length is signed: S3 refuses a PUT of any other size (403), so the declared
+          // sizes — and the object size limit — are binding. Browsers and undici send it themselves.
+          const command = new UploadPartCommand({
+            Bucket,
+            Key: key,
+            UploadId: uploadId,
+            PartNumber: part.partNumber,
+            ContentLength: part.contentLength,
+            ContentMD5: part.contentMd5,
+          });
+          const url = await getSignedUrl(s3, command, {
+            expiresIn: config.urlLifetimeSeconds,
+            signingDate,
+            signableHeaders: new Set(['content-length']),
+          });
+          const result: SignedPart = { partNumber: part.partNumber, url, expiresAt };
+          if (part.contentMd5) result.headers = { 'Content-MD5': part.contentMd5 };
+          return result;
+        }),
       );
-      if (!out.UploadId)
-        throw new SignerHttpError(502, 'S3_ERROR', 'S3 created the upload but returned no UploadId; retry.');
-      const body: CreateMultipartOutput = { key, uploadId: out.UploadId };
+      const body: SignPartsOutput = { parts: signed, serverTime };
       return body;
     },
   );
 
-  app.post<{ Body: SignBody }>('/multipart/sign', { schema: { body: signSchema } }, async (request) => {
-    const { uploadId, parts, s3Time } = request.body;
-    const key = await ownedKey(request, request.body.key);
-    const { signingDate, expiresAt, serverTime } = signingTimes(s3Time);
-    const signed = await Promise.all(
-      parts.map(async (part): Promise<SignedPart> => {
-        const command = new UploadPartCommand({
-          Bucket,
-          Key: key,
-          UploadId: uploadId,
-          PartNumber: part.partNumber,
-          ContentMD5: part.contentMd5,
-        });
-        const url = await getSignedUrl(s3, command, { expiresIn: config.urlLifetimeSeconds, signingDate });
-        const result: SignedPart = { partNumber: part.partNumber, url, expiresAt };
-        if (part.contentMd5) result.headers = { 'Content-MD5': part.contentMd5 };
-        return result;
-      }),
-    );
-    const body: SignPartsOutput = { parts: signed, serverTime };
-    return body;
-  });
-
-  app.post<{ Body: UploadRef }>('/multipart/list', { schema: { body: refSchema } }, async (request) => {
+  app.post<{ Body: UploadRef }>('/multipart/list', jsonRoute(refSchema), async (request) => {
     const { uploadId } = request.body;
-    const key = await ownedKey(request, request.body.key);
+    const key = ownedKey(request, request.body.key);
     const parts: UploadedPart[] = [];
     let marker: string | undefined;
     // ListParts returns at most 1,000 parts a page.
@@ -336,20 +470,31 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.post<{ Body: CompleteMultipartInput }>(
     '/multipart/complete',
-    { schema: { body: completeSchema } },
+    jsonRoute(completeSchema, COMPLETE_BODY_LIMIT),
     async (request) => {
       const { uploadId, parts } = request.body;
-      const key = await ownedKey(request, request.body.key);
-      const out = await callS3('complete', () =>
-        s3.send(
+      const key = ownedKey(request, request.body.key);
+      let out: CompleteMultipartUploadCommandOutput;
+      try {
+        out = await s3.send(
           new CompleteMultipartUploadCommand({
             Bucket,
             Key: key,
             UploadId: uploadId,
             MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
           }),
-        ),
-      );
+        );
+      } catch (error) {
+        const mapped = mapS3Error('complete', error);
+        // Ceph RGW 16 answers Complete on an unknown uploadId with 500 InternalError ("This
+        // multipart completion is already in progress"): ask ListParts whether the upload exists.
+        if (mapped.statusCode >= 500) {
+          await callS3('list', () =>
+            s3.send(new ListPartsCommand({ Bucket, Key: key, UploadId: uploadId, MaxParts: 1 })),
+          );
+        }
+        throw mapped;
+      }
       // Never trust Complete's ETag alone: Ceph RGW returns it empty. HeadObject also gives the size.
       let head: { ETag?: string; ContentLength?: number } | undefined;
       try {
@@ -358,42 +503,56 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
         // The object exists (Complete succeeded); without Complete's ETag there is nothing to return.
         if (!out.ETag) throw mapS3Error('head', error);
       }
+      const size = head?.ContentLength;
+      if (size !== undefined && size > maxObjectBytes) {
+        // Each part's size is bound into its URL, but not how many parts were signed: enforce the
+        // object limit on the result, and do not keep what it refuses.
+        await callS3('delete', () => s3.send(new DeleteObjectCommand({ Bucket, Key: key })));
+        throw new SignerHttpError(
+          413,
+          'TOO_LARGE',
+          `The uploaded object is ${size} bytes; this signer accepts at most ${maxObjectBytes} bytes. It was deleted.`,
+        );
+      }
       const etag = out.ETag || head?.ETag;
       if (!etag)
         throw new SignerHttpError(502, 'S3_ERROR', 'S3 completed the upload but reported no ETag; retry.');
       const body: CompletedObject = { key, etag };
-      if (head?.ContentLength !== undefined) body.size = head.ContentLength;
+      if (size !== undefined) body.size = size;
       if (out.Location) body.location = out.Location;
       return body;
     },
   );
 
-  app.post<{ Body: UploadRef }>('/multipart/abort', { schema: { body: refSchema } }, async (request) => {
+  app.post<{ Body: UploadRef }>('/multipart/abort', jsonRoute(refSchema), async (request) => {
     const { uploadId } = request.body;
-    const key = await ownedKey(request, request.body.key);
+    const key = ownedKey(request, request.body.key);
     await callS3('abort', () =>
       s3.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId })),
     );
     return { ok: true };
   });
 
-  app.post<{ Body: SignSingleInput }>('/single', { schema: { body: singleSchema } }, async (request) => {
-    const who = await owner(request);
+  app.post<{ Body: SignSingleInput }>('/single', jsonRoute(singleSchema), async (request) => {
+    const who = ownerOf(request);
     const { name, size, type, contentMd5 } = request.body;
     checkObjectSize(size, MAX_SINGLE_PUT_BYTES, 'a single PUT');
+    checkType(type);
     const key = newObjectKey(who, name, new Date(now()));
     const { signingDate, expiresAt, serverTime } = signingTimes(undefined);
     const command = new PutObjectCommand({
       Bucket,
       Key: key,
+      ContentLength: size,
       ContentType: type || undefined,
       ContentMD5: contentMd5,
     });
-    // The presigner leaves Content-Type unsigned unless asked; bind it so the object gets the declared type.
+    // The presigner leaves Content-Type unsigned unless asked; bind it so the object gets the
+    // declared type. Content-Length is bound too: S3 refuses a body of any other size.
     const url = await getSignedUrl(s3, command, {
       expiresIn: config.urlLifetimeSeconds,
       signingDate,
-      signableHeaders: type ? new Set(['content-type']) : undefined,
+      signableHeaders: new Set(type ? ['content-length', 'content-type'] : ['content-length']),
     });
     const headers: Record<string, string> = {};
     if (type) headers['Content-Type'] = type;

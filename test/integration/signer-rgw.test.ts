@@ -29,18 +29,23 @@ const s3Config: S3TestConfig = inject('s3');
 let s3: S3Client;
 const started: FastifyInstance[] = [];
 
-/** Callers say who they are with `x-test-user`; no header is 'anonymous'. */
-const authenticate: SignerAppOptions['authenticate'] = (request) => {
-  const user = request.headers['x-test-user'];
-  return typeof user === 'string' ? user : 'anonymous';
+/** Bearer tokens (SIGNER_AUTH_TOKENS strategy); requests without a `user` option act as 'tester'. */
+const TOKENS: Record<string, string> = {
+  tester: `tester-${randomBytes(12).toString('hex')}`,
+  alice: `alice-${randomBytes(12).toString('hex')}`,
+  bob: `bob-${randomBytes(12).toString('hex')}`,
+};
+const auth: SignerConfig['auth'] = {
+  mode: 'tokens',
+  tokens: Object.entries(TOKENS).map(([owner, token]) => ({ token, owner })),
 };
 
 async function startSigner(
   overrides: Partial<SignerConfig> = {},
   options: SignerAppOptions = {},
 ): Promise<Signer> {
-  const config = signerConfigFor(s3Config, overrides);
-  const app = buildSignerApp(config, { authenticate, ...options });
+  const config = signerConfigFor(s3Config, { auth, ...overrides });
+  const app = buildSignerApp(config, options);
   started.push(app);
   const address = await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, base: `${address}${config.basePath}` };
@@ -66,8 +71,10 @@ async function call(
   body: unknown,
   options: { user?: string; base?: string; raw?: boolean } = {},
 ): Promise<{ status: number; json: Json }> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (options.user) headers['x-test-user'] = options.user;
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    authorization: `Bearer ${TOKENS[options.user ?? 'tester']}`,
+  };
   const res = await fetch(`${options.base ?? signer.base}${path}`, {
     method: 'POST',
     headers,
@@ -116,7 +123,7 @@ describe('multipart upload through the signer', () => {
     const first = data.subarray(0, 5 * MiB);
     const second = data.subarray(5 * MiB);
     const { key, uploadId } = await createUpload(data.length, 5 * MiB);
-    expect(key).toMatch(/^uploads\/anonymous\/\d{4}-\d{2}-\d{2}\/[A-Za-z0-9_-]+\/video\.mp4$/);
+    expect(key).toMatch(/^uploads\/tester\/\d{4}-\d{2}-\d{2}\/[A-Za-z0-9_-]{16}\/video\.mp4$/);
 
     const signed = await ok('/multipart/sign', {
       key,
@@ -345,13 +352,20 @@ describe('refusals over HTTP', () => {
     await ok('/multipart/abort', { key, uploadId }, { user: 'alice' });
   });
 
-  it('an unknown uploadId → 404 UPLOAD_NOT_FOUND on list', async () => {
-    const res = await call('/multipart/list', {
-      key: 'uploads/anonymous/2026-01-01/x/y',
-      uploadId: 'no-such-upload',
-    });
-    expect(res.status).toBe(404);
-    expect(res.json.error.code).toBe('UPLOAD_NOT_FOUND');
+  it('an unknown uploadId → 404 UPLOAD_NOT_FOUND on list, complete and abort', async () => {
+    const ref = { key: 'uploads/tester/2026-01-01/AbCdEfGhIjKlMn_-/y', uploadId: 'no-such-upload' };
+    const parts = [{ partNumber: 1, etag: '"00000000000000000000000000000000"' }];
+    // Ceph RGW answers Complete on an unknown uploadId with 500 InternalError ("This multipart
+    // completion is already in progress"); the signer checks with ListParts and answers 404.
+    for (const [path, body] of [
+      ['/multipart/list', ref],
+      ['/multipart/complete', { ...ref, parts }],
+      ['/multipart/abort', ref],
+    ] as const) {
+      const res = await call(path, body);
+      expect(res.status, path).toBe(404);
+      expect(res.json.error.code).toBe('UPLOAD_NOT_FOUND');
+    }
   });
 
   it('S3 being unreachable → 502 S3_ERROR', async () => {
