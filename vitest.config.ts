@@ -6,11 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: [
-            'src/**/*.test.ts',
-            'server-reference/**/*.test.ts',
-            'test/unit/**/*.test.ts',
-          ],
+          include: ['src/**/*.test.ts', 'server-reference/**/*.test.ts', 'test/unit/**/*.test.ts'],
           environment: 'node',
         },
       },
