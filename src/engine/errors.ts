@@ -25,6 +25,10 @@ export type UploadErrorCode =
   | 'UPLOAD_NOT_FOUND'
   /** The file could not be read (moved, deleted, changed, permission revoked). */
   | 'FILE_UNREADABLE'
+  /** Another tab (or another upload in this page) is driving this upload: it holds its lock. */
+  | 'UPLOAD_IN_USE'
+  /** The stored object does not match the file (size or ETag computed from the part MD5s). */
+  | 'INTEGRITY_MISMATCH'
   /** The user cancelled. */
   | 'CANCELLED';
 

@@ -6,6 +6,8 @@ export interface PartSignerOptions {
   batchSize: number;
   /** A URL closer than this to its expiry is signed again before use (ms). */
   refreshMarginMs: number;
+  /** Base64 MD5 of a part, when integrity is on: each URL then binds it as Content-MD5. */
+  contentMd5?: (part: PartEntry) => Promise<string>;
 }
 
 /**
@@ -85,12 +87,19 @@ export class PartSigner {
 
   private sign(batch: PartEntry[], ctx: CallContext): Promise<void> {
     const request = (async () => {
+      // Hashing happens inside the request so that parts waiting for this batch wait for it too.
+      const hash = this.options.contentMd5;
+      const md5s = hash ? await Promise.all(batch.map((p) => hash(p))) : [];
       this.calls += 1;
       const startedAt = this.clock.now();
       const output = await this.signer.signParts(
         {
           ...this.ref,
-          parts: batch.map((p) => ({ partNumber: p.partNumber, contentLength: p.end - p.start })),
+          parts: batch.map((p, i) => ({
+            partNumber: p.partNumber,
+            contentLength: p.end - p.start,
+            ...(md5s[i] ? { contentMd5: md5s[i] } : {}),
+          })),
           ...(this.s3Offset === undefined ? {} : { s3Time: this.clock.now() + this.s3Offset }),
         },
         ctx,

@@ -143,6 +143,11 @@ export class PartTracker {
     if (!this.retries.includes(part)) this.retries.push(part);
   }
 
+  /** Every part, in order. */
+  allParts(): readonly PartEntry[] {
+    return this.parts;
+  }
+
   completedParts(): UploadedPart[] {
     return this.parts
       .filter((p) => p.status === 'done')

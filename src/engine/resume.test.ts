@@ -73,6 +73,7 @@ async function env(options: EnvOptions = {}) {
       partSize: PART,
       limits,
       singlePutThreshold: 0,
+      integrity: false,
       concurrency: 3,
       pool: new ConcurrencyPool(6),
       progressIntervalMs: 0,
@@ -240,6 +241,7 @@ describe('resume after an interruption', () => {
       clock: e.clock,
       partSize: PART,
       limits,
+      integrity: false,
       concurrency: 3,
       pool: new ConcurrencyPool(6),
       ...(prepared.resume ? { resume: prepared.resume } : {}),
@@ -426,6 +428,7 @@ describe('batched persistence', () => {
       partSize: PART,
       limits,
       singlePutThreshold: 0,
+      integrity: false,
       pool: new ConcurrencyPool(6),
     });
     const persistence = persistUpload(upload, {

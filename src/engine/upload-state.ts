@@ -21,6 +21,13 @@ export interface UploadResult {
   /** Multipart upload id, or null for a single PUT. */
   uploadId: string | null;
   partCount: number;
+  /**
+   * `verified`: every part was bound to its MD5 (S3 refused corrupted bodies) and the object's
+   * ETag equals the one computed from those MD5s. `parts`: per-part MD5s only (verification
+   * skipped by option). `unverifiable`: per-part MD5s checked, but the store's ETag is not an
+   * MD5 (SSE-KMS, some mocks). `off`: integrity disabled.
+   */
+  integrity: 'verified' | 'parts' | 'unverifiable' | 'off';
 }
 
 /** An immutable snapshot; a new object is emitted on every change. */

@@ -24,6 +24,7 @@ function setup(size = 11 * PART + 100, overrides: Partial<UploadOptions> = {}) {
     partSize: PART,
     limits,
     singlePutThreshold: 0,
+    integrity: false,
     concurrency: 3,
     pool: new ConcurrencyPool(6),
     progressIntervalMs: 0,
@@ -97,6 +98,7 @@ describe('Upload (multipart)', () => {
         partSize: PART,
         limits,
         singlePutThreshold: 0,
+        integrity: false,
         concurrency: 3,
         pool,
       });
@@ -194,6 +196,7 @@ describe('Upload (multipart)', () => {
       partSize: PART,
       limits,
       singlePutThreshold: 0,
+      integrity: false,
       concurrency: 1,
       pool: new ConcurrencyPool(6),
       stallTimeoutMs: 10 * 60_000,
@@ -233,6 +236,7 @@ describe('Upload (multipart)', () => {
       partSize: PART,
       limits,
       singlePutThreshold: 0,
+      integrity: false,
       concurrency: 1,
       pool: new ConcurrencyPool(6),
       stallTimeoutMs: 10 * 60_000,
@@ -257,6 +261,7 @@ describe('Upload (multipart)', () => {
       partSize: PART,
       limits,
       singlePutThreshold: 0,
+      integrity: false,
       concurrency: 2,
       pool: new ConcurrencyPool(6),
     });
@@ -323,6 +328,7 @@ describe('Upload (multipart)', () => {
       partSize: PART,
       limits,
       singlePutThreshold: 0,
+      integrity: false,
       concurrency: 4,
       pool: new ConcurrencyPool(6),
     });
@@ -610,6 +616,7 @@ describe('Upload (single PUT)', () => {
         transport,
         clock,
         pool,
+        integrity: false,
       }),
     );
     const results = uploads.map((u) => u.start());

@@ -3,6 +3,9 @@ import { classifyPutResponse, type PutOutcome, type RetryCause } from './classif
 import { systemClock } from './clock';
 import { type ConcurrencyPool, sharedPool } from './concurrency-pool';
 import { isUploadError, UploadError } from './errors';
+import { checkEtag, expectedEtag } from './hashing/expected-etag';
+import type { PartHasher } from './hashing/types';
+import { sharedHasher } from './hashing/worker-hasher';
 import { MiB, type PartLimits, S3_LIMITS } from './limits';
 import { alwaysOnline } from './network-status';
 import { PartSigner } from './part-signer';
@@ -60,6 +63,15 @@ export interface UploadOptions {
   pool?: ConcurrencyPool;
   /** Abort and retry a request that made no upload progress for this long (default 30 s). */
   stallTimeoutMs?: number;
+  /**
+   * End-to-end integrity (default true): each part's MD5 is computed off the main thread, bound
+   * into its presigned URL as Content-MD5 (S3 rejects a corrupted body, and the part is sent
+   * again), and the final ETag is checked against the MD5s. 'parts': skip the final ETag check
+   * (e.g. SSE-KMS buckets, whose ETags are not MD5s). false: no hashing at all.
+   */
+  integrity?: boolean | 'parts';
+  /** MD5 implementation (default: Web Workers in browsers, in-process elsewhere). */
+  hasher?: PartHasher;
   /** Give up on a part after this many attempts (default 10). */
   maxPartAttempts?: number;
   /** Upload-wide retry budget in tokens (default 100; a network retry costs 5, a success refunds 1). */
@@ -117,6 +129,9 @@ export class Upload {
   private readonly listeners = new Set<UploadListener>();
   private readonly speed = new SpeedMeter();
   private readonly inFlight = new Map<PartEntry, (reason: AbortReason) => void>();
+  private readonly hasher: PartHasher | null;
+  /** Base64 MD5 per part number, computed once per part and kept for the final ETag check. */
+  private readonly md5s = new Map<number, Promise<string>>();
   private state: UploadState;
   private status: UploadStatus = 'idle';
   private ref: UploadRef | null;
@@ -149,6 +164,7 @@ export class Upload {
     this.network = options.network ?? alwaysOnline;
     this.pool = options.pool ?? sharedPool;
     this.limits = { ...S3_LIMITS, ...options.limits };
+    this.hasher = options.integrity === false ? null : (options.hasher ?? sharedHasher());
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.budget = new RetryBudget(options.retryBudget ?? 100);
     const concurrency = options.concurrency ?? 4;
@@ -317,6 +333,7 @@ export class Upload {
       this.partSigner = new PartSigner(this.signer, this.ref, this.clock, {
         batchSize: this.signBatchSize(),
         refreshMarginMs: this.options.urlRefreshMarginMs ?? 60_000,
+        ...(this.hasher ? { contentMd5: (part: PartEntry) => this.md5Of(part) } : {}),
       });
       this.state = {
         ...this.state,
@@ -357,10 +374,13 @@ export class Upload {
     const part = tracker.nextPart(this.clock.now()) as PartEntry;
     const signal = this.runAbort.signal;
     for (;;) {
-      const signed = await this.withRetries(
-        () => this.signer.signSinglePut(this.describeFile(), { signal }),
-        signal,
-      );
+      const signed = await this.withRetries(async () => {
+        const contentMd5 = this.hasher ? await this.md5Of(part) : undefined;
+        return this.signer.signSinglePut(
+          { ...this.describeFile(), ...(contentMd5 ? { contentMd5 } : {}) },
+          { signal },
+        );
+      }, signal);
       if (generation !== this.generation) return;
       await this.waitForSlot(signal);
       let outcome: Awaited<ReturnType<Upload['send']>>;
@@ -378,7 +398,8 @@ export class Upload {
         const etag = outcome.kind === 'success' ? outcome.etag : '';
         tracker.complete(part, etag);
         this.state = { ...this.state, key: signed.key };
-        this.succeed({ key: signed.key, etag, size, uploadId: null, partCount: 1 });
+        const result = { key: signed.key, etag, size, uploadId: null, partCount: 1 };
+        this.succeed({ ...result, integrity: await this.verify(result, [part]) });
         return;
       }
       if (outcome.kind === 'fail') throw outcome.error;
@@ -619,16 +640,62 @@ export class Upload {
         signal,
       );
       if (generation !== this.generation) return;
-      this.succeed({
+      const result = {
         key: object.key,
         etag: object.etag,
         size: object.size ?? this.file.size,
         uploadId: ref.uploadId,
         partCount: parts.length,
-      });
+      };
+      const integrity = await this.verify(result, tracker.allParts());
+      if (generation !== this.generation) return;
+      this.succeed({ ...result, integrity });
     } catch (error) {
       if (generation === this.generation) this.fail(toUploadError(error));
     }
+  }
+
+  /** Base64 MD5 of a part (memoised: a retried part is not hashed again). */
+  private md5Of(part: PartEntry): Promise<string> {
+    let md5 = this.md5s.get(part.partNumber);
+    if (!md5) {
+      const hasher = this.hasher as PartHasher;
+      md5 = hasher(this.file.slice(part.start, part.end)).catch((error: unknown) => {
+        this.md5s.delete(part.partNumber);
+        throw new UploadError(
+          'FILE_UNREADABLE',
+          `The file could not be read to compute part ${part.partNumber}'s checksum (${error instanceof Error ? error.message : String(error)}). It was probably changed, moved or deleted; choose it again.`,
+          { cause: error },
+        );
+      });
+      this.md5s.set(part.partNumber, md5);
+    }
+    return md5;
+  }
+
+  /** Size and ETag checks after completion; throws INTEGRITY_MISMATCH when the object differs. */
+  private async verify(
+    result: Omit<UploadResult, 'integrity'>,
+    parts: readonly PartEntry[],
+  ): Promise<UploadResult['integrity']> {
+    if (result.size !== this.file.size) {
+      throw new UploadError(
+        'INTEGRITY_MISMATCH',
+        `S3 stored ${result.size} bytes but the file has ${this.file.size}. Upload the file again.`,
+      );
+    }
+    if (!this.hasher) return 'off';
+    if (this.options.integrity === 'parts' || !result.etag) return 'parts';
+    const md5s = await Promise.all(parts.map((part) => this.md5Of(part)));
+    const expected = await expectedEtag(md5s, result.uploadId !== null, this.hasher);
+    const check = checkEtag(result.etag, expected);
+    if (check === 'mismatch') {
+      throw new UploadError(
+        'INTEGRITY_MISMATCH',
+        `The object's ETag ${result.etag} differs from ${expected}, computed from the file. Upload the file again; if the bucket uses SSE-KMS or SSE-C (whose ETags are not MD5s), set integrity: 'parts'.`,
+      );
+    }
+    return check;
   }
 
   private succeed(result: UploadResult): void {

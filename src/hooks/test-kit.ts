@@ -52,6 +52,7 @@ export function createTestUploader() {
       partSize: PART,
       limits: { minPartSize: PART, maxPartSize: 1024 * 1024, maxParts: 10_000 },
       singlePutThreshold: 0,
+      integrity: false,
       progressIntervalMs: 0,
     },
     /** Requests wait until release(). */

@@ -34,7 +34,7 @@ async function startSigner(bucket = s3Config.bucket): Promise<string> {
 
 interface RunResult {
   ok: boolean;
-  result?: { key: string; size: number; partCount: number };
+  result?: { key: string; size: number; partCount: number; integrity: string };
   error?: { code: string; message: string };
   sha256: string;
   statuses: string[];
@@ -66,7 +66,8 @@ describe('engine in Chromium → reference signer → RGW', () => {
     const signer = await startSigner();
     const run = await runUpload({ signer, size: 23 * MiB + 7 });
     expect(run.error).toBeUndefined();
-    expect(run.result).toMatchObject({ size: 23 * MiB + 7, partCount: 5 });
+    // Part MD5s hashed in Web Workers, bound as Content-MD5, and the ETag checked against them.
+    expect(run.result).toMatchObject({ size: 23 * MiB + 7, partCount: 5, integrity: 'verified' });
     expect(run.backwards).toBe(false);
     expect(run.statuses).toEqual(['preparing', 'uploading', 'completing', 'completed']);
     expect(await sha256OfObject(s3, s3Config.bucket, run.result?.key as string)).toBe(run.sha256);

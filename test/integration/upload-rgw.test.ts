@@ -112,6 +112,29 @@ describe('engine → reference signer → RGW', () => {
     expect(proxy.stats.faults).toMatchObject({ reset: 2, slowDown: 1, stall: 1, delay: 1 });
   });
 
+  it('has a corrupted part rejected by RGW (BadDigest), sends it again, and verifies the object', async () => {
+    const signerUrl = await startSigner();
+    const data = randomBytes(17 * MiB, 11);
+    let corrupted = false;
+    proxy.setPlan((request) => {
+      if (!corrupted && request.method === 'PUT' && request.path.includes('partNumber=2')) {
+        corrupted = true;
+        return { kind: 'corrupt', atBodyByte: 12_345 };
+      }
+      return null;
+    });
+    const upload = createUpload(new File([data], 'corrupt.bin'), options(signerUrl));
+    const causes: string[] = [];
+    upload.subscribe((_s, e) => {
+      if (e.type === 'retry') causes.push(`${e.partNumber}:${e.cause}`);
+    });
+    const result = await upload.start();
+    proxy.setPlan(() => null);
+    expect(causes).toEqual(['2:corrupted']);
+    expect(result.integrity).toBe('verified');
+    expect(await sha256OfObject(s3, s3Config.bucket, result.key)).toBe(sha256Hex(data));
+  });
+
   it('re-signs a URL that expired before S3 received the request', async () => {
     const signerUrl = await startSigner({ urlLifetimeSeconds: 2 });
     const data = randomBytes(12 * MiB, 3);
