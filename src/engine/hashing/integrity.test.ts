@@ -23,7 +23,7 @@ function s3MultipartEtag(data: Uint8Array, partSize: number): string {
 }
 
 function setup(
-  data: Uint8Array,
+  data: Uint8Array<ArrayBuffer>,
   options: { etag?: (data: Uint8Array) => string; integrity?: boolean | 'parts' } = {},
 ) {
   const s3 = createFakeS3();
