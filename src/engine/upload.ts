@@ -556,6 +556,15 @@ export class Upload {
     return delay;
   }
 
+  /** Whether a URL is at (or within `marginMs` of) its expiry, on the signer's clock. */
+  private urlExpired(
+    signed: PresignedRequest,
+    marginMs = this.options.urlRefreshMarginMs ?? 60_000,
+  ): boolean {
+    const offset = this.partSigner?.clockOffset ?? this.singleClockOffset;
+    return signed.expiresAt - (this.clock.now() + offset) <= marginMs;
+  }
+
   /** One PUT of one part with the stall watchdog. */
   private async send(
     part: PartEntry,
@@ -593,10 +602,7 @@ export class Upload {
       });
       if (abortReason === 'stall') return stalled(stallMs);
       if (abortReason) return { kind: 'aborted', reason: abortReason };
-      const offset = this.partSigner?.clockOffset ?? this.singleClockOffset;
-      const margin = this.options.urlRefreshMarginMs ?? 60_000;
-      const urlExpired = signed.expiresAt - (this.clock.now() + offset) <= margin;
-      return classifyPutResponse(response, this.clock.now(), urlExpired);
+      return classifyPutResponse(response, this.clock.now(), this.urlExpired(signed));
     } catch (error) {
       if (abortReason === 'stall') return stalled(stallMs);
       if (abortReason) return { kind: 'aborted', reason: abortReason };
@@ -607,6 +613,9 @@ export class Upload {
       // A transport "abort" we did not ask for (Safari on a dropped connection) is a network error.
       const detail =
         error instanceof TransportFailure || error instanceof Error ? error.message : String(error);
+      // Ceph RGW sends its 403 for an expired URL without CORS headers, so a browser sees only a
+      // network error: if the URL has expired, treat it as expiry (sign again, no backoff).
+      if (this.urlExpired(signed, 0)) return { kind: 'retry', cause: 'expired', detail };
       return { kind: 'retry', cause: 'network', detail };
     } finally {
       if (watchdog !== null) this.clock.clearTimeout(watchdog);

@@ -13,6 +13,9 @@ interface RunOptions {
   size: number;
   partSize?: number;
   concurrency?: number;
+  stallTimeoutMs?: number;
+  /** Shift this page's clock (Date.now) by this many ms, as on a machine with a wrong clock. */
+  clockSkewMs?: number;
 }
 
 interface RunResult {
@@ -23,6 +26,7 @@ interface RunResult {
   statuses: string[];
   maxBytes: number;
   backwards: boolean;
+  retries: string[];
 }
 
 function makeFile(size: number): File {
@@ -41,10 +45,15 @@ declare global {
   interface Window {
     runUpload(options: RunOptions): Promise<RunResult>;
     lastState?: UploadState;
+    currentUpload?: { cancel(): Promise<void> };
   }
 }
 
 window.runUpload = async (options) => {
+  if (options.clockSkewMs) {
+    const realNow = Date.now.bind(Date);
+    Date.now = () => realNow() + (options.clockSkewMs ?? 0);
+  }
   const file = makeFile(options.size);
   const upload = createUpload(file, {
     signer: createHttpSigner(options.signer),
@@ -52,12 +61,16 @@ window.runUpload = async (options) => {
     network: browserNetworkStatus(),
     partSize: options.partSize ?? 5 * 1024 * 1024,
     concurrency: options.concurrency ?? 4,
-    stallTimeoutMs: 20_000,
+    stallTimeoutMs: options.stallTimeoutMs ?? 20_000,
+    backoff: { baseDelayMs: 100, maxDelayMs: 1000 },
   });
+  window.currentUpload = upload;
   const statuses: string[] = [];
   let maxBytes = 0;
   let backwards = false;
-  upload.subscribe((state) => {
+  const retries: string[] = [];
+  upload.subscribe((state, event) => {
+    if (event.type === 'retry') retries.push(`${event.partNumber ?? 'signer'}:${event.cause}`);
     window.lastState = state;
     if (statuses.at(-1) !== state.status) statuses.push(state.status);
     if (state.bytesUploaded < maxBytes) backwards = true;
@@ -66,7 +79,7 @@ window.runUpload = async (options) => {
   const hash = await sha256(file);
   try {
     const result = await upload.start();
-    return { ok: true, result, sha256: hash, statuses, maxBytes, backwards };
+    return { ok: true, result, sha256: hash, statuses, maxBytes, backwards, retries };
   } catch (error) {
     const e = error as { code: string; message: string };
     return {
@@ -76,6 +89,7 @@ window.runUpload = async (options) => {
       statuses,
       maxBytes,
       backwards,
+      retries,
     };
   }
 };
