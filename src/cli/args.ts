@@ -5,18 +5,25 @@ import { parseArgs } from 'node:util';
 export const USAGE = `Usage:
   s3mu upload FILE --signer URL [--token T] [--key-hint NAME] [--concurrency N]
                    [--part-size MiB] [--state-dir DIR] [--json]
+  s3mu doctor --signer URL --origin ORIGIN [--token T] [--json]
 
-Uploads FILE to S3 through a signer (see docs/protocol.md). Interrupted uploads resume
-when the same command runs again (state is kept in --state-dir).
+upload: uploads FILE to S3 through a signer (see docs/protocol.md). Interrupted uploads
+resume when the same command runs again (state is kept in --state-dir).
+
+doctor: checks a deployment the way a browser at ORIGIN would (signer reachable, its CORS,
+authentication, clock skew, the bucket's CORS for PUT, ETag exposed, a tiny test upload that
+is aborted afterwards) and prints a checklist with fixes. Exits 0 when no check fails.
 
 Options:
   --signer URL       signer base URL, e.g. http://127.0.0.1:8787/api/uploads (or S3MU_SIGNER)
   --token T          bearer token for the signer (or S3MU_TOKEN)
+  --origin ORIGIN    doctor: the web page's origin, e.g. https://app.example.com
   --key-hint NAME    object name hint (default: the file's name); the signer chooses the key
   --concurrency N    parts in flight (default 4)
   --part-size MiB    preferred part size in MiB (default 8; grown for very large files)
   --state-dir DIR    where resumable state is kept (default: $XDG_STATE_HOME/s3mu or ~/.local/state/s3mu)
-  --json             print one JSON object with the result (key, size, etag, ...) on stdout
+  --json             print one JSON object on stdout (upload: key, size, etag, ...;
+                     doctor: {ok, checks: [{id, status, message, fix?}], skipped})
   -h, --help         show this help`;
 
 export interface UploadArgs {
@@ -31,7 +38,17 @@ export interface UploadArgs {
   json: boolean;
 }
 
-export type CliArgs = UploadArgs | { command: 'help' };
+export interface DoctorArgs {
+  command: 'doctor';
+  signer: string;
+  origin: string;
+  token: string | undefined;
+  json: boolean;
+}
+
+export type CliArgs = UploadArgs | DoctorArgs | { command: 'help' };
+
+const UPLOAD_ONLY = ['key-hint', 'concurrency', 'part-size', 'state-dir'] as const;
 
 export class UsageError extends Error {}
 
@@ -65,6 +82,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
         concurrency: { type: 'string' },
         'part-size': { type: 'string' },
         'state-dir': { type: 'string' },
+        origin: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -74,12 +92,48 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   }
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) return { command: 'help' };
-  const [command, file, ...rest] = positionals;
-  if (command !== 'upload') throw new UsageError(`Unknown command "${command}". Run "s3mu --help".`);
+  const [command, ...operands] = positionals;
+  if (command !== 'upload' && command !== 'doctor')
+    throw new UsageError(`Unknown command "${command}". Run "s3mu --help".`);
+  const token = (values.token as string | undefined) ?? env.S3MU_TOKEN;
+  const json = Boolean(values.json);
+
+  if (command === 'doctor') {
+    if (operands.length > 0)
+      throw new UsageError(`Unexpected arguments: ${operands.join(' ')} (doctor takes none).`);
+    const misplaced = UPLOAD_ONLY.find((name) => values[name] !== undefined);
+    if (misplaced) throw new UsageError(`--${misplaced} is an option of upload, not of doctor.`);
+    const signer = signerUrl(values.signer as string | undefined, env);
+    return {
+      command: 'doctor',
+      signer,
+      origin: browserOrigin(values.origin as string | undefined),
+      token,
+      json,
+    };
+  }
+
+  const [file, ...rest] = operands;
   if (!file) throw new UsageError('Missing FILE: s3mu upload FILE --signer URL');
   if (rest.length > 0)
     throw new UsageError(`Unexpected arguments: ${rest.join(' ')} (upload one file per command).`);
-  const signer = (values.signer as string | undefined) ?? env.S3MU_SIGNER;
+  if (values.origin !== undefined) throw new UsageError('--origin is an option of doctor, not of upload.');
+  const signer = signerUrl(values.signer as string | undefined, env);
+  return {
+    command: 'upload',
+    file,
+    signer,
+    token,
+    keyHint: values['key-hint'] as string | undefined,
+    concurrency: positiveInteger('concurrency', values.concurrency as string | undefined, 4) as number,
+    partSizeMiB: positiveInteger('part-size', values['part-size'] as string | undefined, undefined),
+    stateDir: (values['state-dir'] as string | undefined) ?? defaultStateDir(env),
+    json,
+  };
+}
+
+function signerUrl(value: string | undefined, env: NodeJS.ProcessEnv): string {
+  const signer = value ?? env.S3MU_SIGNER;
   if (!signer)
     throw new UsageError(
       'Missing --signer URL (or set S3MU_SIGNER), e.g. --signer http://127.0.0.1:8787/api/uploads',
@@ -89,15 +143,29 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   } catch {
     throw new UsageError(`--signer must be an absolute http(s) URL, got "${signer}".`);
   }
-  return {
-    command: 'upload',
-    file,
-    signer,
-    token: (values.token as string | undefined) ?? env.S3MU_TOKEN,
-    keyHint: values['key-hint'] as string | undefined,
-    concurrency: positiveInteger('concurrency', values.concurrency as string | undefined, 4) as number,
-    partSizeMiB: positiveInteger('part-size', values['part-size'] as string | undefined, undefined),
-    stateDir: (values['state-dir'] as string | undefined) ?? defaultStateDir(env),
-    json: Boolean(values.json),
-  };
+  return signer;
+}
+
+/** `scheme://host[:port]` exactly (a trailing slash is dropped), as browsers send in `Origin`. */
+function browserOrigin(value: string | undefined): string {
+  if (!value)
+    throw new UsageError(
+      "Missing --origin ORIGIN: the web page's origin to check for, e.g. --origin https://app.example.com",
+    );
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (
+    !url ||
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.origin !== value.replace(/\/$/, '')
+  ) {
+    throw new UsageError(
+      `--origin must be a browser origin like https://app.example.com (scheme://host[:port], no path), got "${value}".`,
+    );
+  }
+  return url.origin;
 }

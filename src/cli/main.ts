@@ -1,5 +1,6 @@
 import { isUploadError } from '../engine/errors';
 import { parseCliArgs, USAGE, UsageError } from './args';
+import { doctorCommand } from './doctor';
 import { runUpload } from './upload-command';
 
 async function main(argv: string[]): Promise<number> {
@@ -17,6 +18,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (args.command === 'doctor') return doctorCommand(args, { stdout: process.stdout });
   const interrupted = new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { runDoctor } from './doctor';
+import {
+  allowsOrigin,
+  bucketOf,
+  checkClock,
+  checkSignerCors,
+  type DoctorContext,
+  type HttpAnswer,
+  missingFromList,
+  SKEW_FAIL_MS,
+} from './doctor-checks';
+
+const ORIGIN = 'https://app.example.com';
+const SIGNER = 'https://signer.example.com/api/uploads';
+
+function answer(headers: Record<string, string> = {}, sentAt = 1_000, receivedAt = 1_020): HttpAnswer {
+  return { status: 200, headers: new Headers(headers), text: '', sentAt, receivedAt };
+}
+
+type Route = (request: Request) => Response | Promise<Response>;
+
+/** A fetch that answers `METHOD url-without-query` from `routes` and records every call. */
+function fakeFetch(routes: Record<string, Route>) {
+  const calls: string[] = [];
+  const impl = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    const name = `${request.method} ${url.origin}${url.pathname}`;
+    calls.push(name);
+    const route = routes[name];
+    if (!route) throw new TypeError('fetch failed', { cause: new Error(`no route ${name}`) });
+    return route(request);
+  }) as typeof fetch;
+  return { impl, calls };
+}
+
+function ctx(fetchImpl: typeof fetch): DoctorContext {
+  return { signer: SIGNER, origin: ORIGIN, token: 'tok', fetch: fetchImpl, now: Date.now, timeoutMs: 1000 };
+}
+
+describe('doctor helpers', () => {
+  it('reads CORS list headers case-insensitively; * does not cover Authorization', () => {
+    expect(missingFromList('Content-Type, AUTHORIZATION', ['authorization', 'content-type'])).toEqual([]);
+    expect(missingFromList('*', ['authorization', 'content-type'])).toEqual(['authorization']);
+    expect(missingFromList(null, ['etag'])).toEqual(['etag']);
+    expect(missingFromList('x-amz-request-id, ETag', ['etag'])).toEqual([]);
+    expect(allowsOrigin('*', ORIGIN)).toBe(true);
+    expect(allowsOrigin(ORIGIN, ORIGIN)).toBe(true);
+    expect(allowsOrigin('https://other.example.com', ORIGIN)).toBe(false);
+    expect(allowsOrigin(null, ORIGIN)).toBe(false);
+  });
+
+  it('finds the bucket of path-style and virtual-hosted presigned URLs', () => {
+    const key = 'uploads/me/2026-01-01/abc/a b.txt';
+    expect(bucketOf(`http://127.0.0.1:7480/my-bucket/${encodeURI(key)}?X-Amz-Signature=x`, key)).toEqual({
+      bucket: 'my-bucket',
+      endpoint: 'http://127.0.0.1:7480',
+    });
+    expect(bucketOf(`https://my-bucket.s3.eu-west-1.amazonaws.com/${encodeURI(key)}`, key)).toEqual({
+      bucket: 'my-bucket',
+      endpoint: undefined,
+    });
+    expect(bucketOf(`https://s3.amazonaws.com/my-bucket/${encodeURI(key)}`, key)).toEqual({
+      bucket: 'my-bucket',
+      endpoint: undefined,
+    });
+  });
+
+  it('judges the clock: pass within 5 s, warn above, fail above 15 min', () => {
+    const at = (skew: number) =>
+      checkClock({ answer: answer({}, 1_000_000, 1_000_020), serverTime: 1_000_010 + skew, precisionMs: 10 });
+    expect(at(30)).toMatchObject({ status: 'pass', message: expect.stringContaining('agrees with') });
+    expect(at(2_000)).toMatchObject({ status: 'pass', message: expect.stringContaining('2.0 s ahead of') });
+    expect(at(-6_000)).toMatchObject({ status: 'warn', message: expect.stringContaining('6.0 s behind') });
+    const fail = at(SKEW_FAIL_MS + 60_000);
+    expect(fail).toMatchObject({ status: 'fail', message: expect.stringContaining('16.0 min ahead of') });
+    expect(fail.fix).toContain('NTP');
+  });
+});
+
+describe('signer CORS check', () => {
+  const time = { answer: answer({ 'access-control-allow-origin': ORIGIN }), serverTime: 1, precisionMs: 1 };
+
+  it('fails a preflight whose Allow-Headers is only *, which does not cover Authorization', async () => {
+    const { impl } = fakeFetch({
+      [`OPTIONS ${SIGNER}/multipart`]: () =>
+        new Response(null, {
+          status: 204,
+          headers: { 'access-control-allow-origin': ORIGIN, 'access-control-allow-headers': '*' },
+        }),
+    });
+    const result = await checkSignerCors(ctx(impl), time);
+    expect(result).toMatchObject({ status: 'fail', message: expect.stringContaining('authorization') });
+    expect(result.fix).toContain(`SIGNER_ALLOWED_ORIGINS=${ORIGIN}`);
+  });
+
+  it('sends the preflight a browser sends, and passes a complete answer', async () => {
+    let seen: Headers | undefined;
+    const { impl } = fakeFetch({
+      [`OPTIONS ${SIGNER}/multipart`]: (request) => {
+        seen = request.headers;
+        return new Response(null, {
+          status: 204,
+          headers: {
+            'access-control-allow-origin': ORIGIN,
+            'access-control-allow-methods': 'GET, POST',
+            'access-control-allow-headers': 'Content-Type, Authorization',
+          },
+        });
+      },
+    });
+    expect(await checkSignerCors(ctx(impl), time)).toMatchObject({ status: 'pass' });
+    expect(seen?.get('origin')).toBe(ORIGIN);
+    expect(seen?.get('access-control-request-method')).toBe('POST');
+    expect(seen?.get('access-control-request-headers')).toBe('authorization,content-type');
+  });
+});
+
+describe('runDoctor', () => {
+  it('aborts its test upload even when S3 cannot be reached', async () => {
+    const json = (body: unknown, status = 200) =>
+      new Response(JSON.stringify(body), {
+        status,
+        headers: { 'content-type': 'application/json', 'access-control-allow-origin': ORIGIN },
+      });
+    const partUrl = 'https://bucket.s3.amazonaws.com/uploads/k';
+    const { impl, calls } = fakeFetch({
+      [`GET ${SIGNER}/time`]: () => json({ serverTime: Date.now() }),
+      [`OPTIONS ${SIGNER}/multipart`]: () =>
+        new Response(null, {
+          status: 204,
+          headers: {
+            'access-control-allow-origin': ORIGIN,
+            'access-control-allow-headers': 'authorization,content-type',
+          },
+        }),
+      [`POST ${SIGNER}/multipart`]: () => json({ key: 'uploads/k', uploadId: 'u1' }),
+      [`POST ${SIGNER}/multipart/sign`]: () =>
+        json({
+          parts: [{ partNumber: 1, url: `${partUrl}?X-Amz-Signature=s`, expiresAt: Date.now() + 60_000 }],
+        }),
+      [`POST ${SIGNER}/multipart/abort`]: () => json({ ok: true }),
+      [`POST ${SIGNER}/multipart/list`]: () =>
+        json({ error: { code: 'UPLOAD_NOT_FOUND', message: 'gone' } }, 404),
+    });
+    const report = await runDoctor({ signer: `${SIGNER}/`, origin: ORIGIN, token: 'tok', fetch: impl });
+    expect(report.ok).toBe(false);
+    expect(Object.fromEntries(report.checks.map((c) => [c.id, c.status]))).toEqual({
+      'signer-reachable': 'pass',
+      'signer-cors': 'pass',
+      auth: 'pass',
+      'clock-skew': 'pass',
+      'test-upload': 'pass',
+      's3-cors-preflight': 'fail',
+      's3-put': 'fail',
+      cleanup: 'pass',
+    });
+    expect(report.skipped.map((s) => s.id)).toEqual(['etag-exposed', 'part-stored']);
+    expect(report.checks.find((c) => c.id === 's3-put')?.message).toContain('got no answer');
+    expect(calls.slice(-2)).toEqual([`POST ${SIGNER}/multipart/abort`, `POST ${SIGNER}/multipart/list`]);
+  });
+});
