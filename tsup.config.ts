@@ -2,7 +2,12 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', engine: 'src/engine/index.ts', store: 'src/engine/store/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      engine: 'src/engine/index.ts',
+      store: 'src/engine/store/index.ts',
+      query: 'src/query.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

@@ -288,6 +288,7 @@ async function main(): Promise<void> {
       SIGNER_BASE_PATH: BASE_PATH,
       SIGNER_ALLOWED_ORIGINS: origins.join(','),
       SIGNER_AUTH_TOKENS: `${token}:${TOKEN_OWNER}`,
+      SIGNER_UPLOAD_REGISTRY: 'memory', // s3rver cannot list multipart uploads: find uses this
     });
   } catch (error) {
     if (error instanceof ConfigError) throw new StartError(error.message);

@@ -6,11 +6,14 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOpt
 import { type Authenticate, anonymousAuth, bearerTokenAuth } from './auth';
 import type { SignerConfig } from './config';
 import { type ErrorBody, SignerHttpError } from './errors';
+import { createUploadRegistry, type UploadRegistry } from './registry';
 import { DEFAULT_BODY_LIMIT, registerRoutes } from './routes';
 import { createS3Client } from './s3';
 
 export type { Authenticate, TokenGrant } from './auth';
 export { ANONYMOUS_OWNER, anonymousAuth, bearerToken, bearerTokenAuth } from './auth';
+export type { RegisteredUpload, UploadRegistry } from './registry';
+export { createFileRegistry, createMemoryRegistry } from './registry';
 
 export interface SignerAppOptions {
   /**
@@ -26,6 +29,18 @@ export interface SignerAppOptions {
   now?: () => number;
   /** Fastify logger option; default off. */
   logger?: FastifyServerOptions['logger'];
+  /**
+   * Where `create` remembers uploads made with a fingerprint, for `POST B/multipart/find` on stores
+   * that cannot list multipart uploads (registry.ts). Default: the one `config.uploadRegistry`
+   * (SIGNER_UPLOAD_REGISTRY) asks for, none unless set; null: none whatever the config says.
+   */
+  registry?: UploadRegistry | null;
+  /**
+   * Find uploads with S3's ListMultipartUploads (default true). When S3 answers that it does not
+   * implement it (501 NotImplemented, 405), the signer switches to the registry by itself; false
+   * uses the registry only.
+   */
+  s3Listing?: boolean;
 }
 
 function errorBody(code: ErrorBody['error']['code'], message: string): ErrorBody {
@@ -167,6 +182,11 @@ export function buildSignerApp(config: SignerConfig, options: SignerAppOptions =
     s3: options.s3Client ?? createS3Client(config.s3),
     authenticate,
     now: options.now ?? Date.now,
+    registry:
+      options.registry !== undefined
+        ? (options.registry ?? undefined)
+        : createUploadRegistry(config.uploadRegistry, { now: options.now ?? Date.now }),
+    s3Listing: options.s3Listing ?? true,
   };
   app.register(
     async (scope) => {

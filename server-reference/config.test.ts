@@ -43,6 +43,7 @@ describe('loadConfig', () => {
       maxPartsPerSignRequest: 100,
       rateLimit: { perIp: 3000, perOwner: 1200, windowSeconds: 60 },
       trustProxy: false,
+      uploadRegistry: { mode: 'none' },
     });
     expect(DEFAULTS.urlLifetimeSeconds).toBe(15 * 60);
   });
@@ -150,6 +151,23 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...minimal, SIGNER_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     expect(loadConfig({ ...minimal, SIGNER_TRUST_PROXY: 'off' }).trustProxy).toBe(false);
     expect(loadConfig({ ...minimal, SIGNER_TRUST_PROXY: '127.0.0.1' }).trustProxy).toEqual(['127.0.0.1']);
+  });
+
+  it('reads the upload registry setting', () => {
+    const registry = (value: string) =>
+      loadConfig({ ...minimal, SIGNER_UPLOAD_REGISTRY: value }).uploadRegistry;
+    expect(registry('none')).toEqual({ mode: 'none' });
+    expect(registry('memory')).toEqual({ mode: 'memory' });
+    expect(registry('MEMORY')).toEqual({ mode: 'memory' });
+    expect(registry('file:/var/lib/signer/uploads.json')).toEqual({
+      mode: 'file',
+      path: '/var/lib/signer/uploads.json',
+    });
+    for (const bad of ['file:', 'redis://x', 'yes']) {
+      expect(problemsOf({ ...minimal, SIGNER_UPLOAD_REGISTRY: bad })).toEqual([
+        expect.stringMatching(/^SIGNER_UPLOAD_REGISTRY must be "none".*got/),
+      ]);
+    }
   });
 });
 

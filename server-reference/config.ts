@@ -2,6 +2,7 @@
 // variable to set, so a misconfigured deployment fails at start-up instead of at the first upload.
 import { parseAuthTokens, type TokenGrant } from './auth';
 import { parseTypePatterns } from './policy';
+import type { UploadRegistrySetting } from './registry';
 
 export interface S3Settings {
   /** Custom endpoint (MinIO, Ceph RGW, R2…); undefined means AWS. */
@@ -59,6 +60,11 @@ export interface SignerConfig {
    * false (the socket address). A hop count or a list of proxy addresses/CIDRs is safer than true.
    */
   trustProxy?: boolean | number | string[];
+  /**
+   * Where the signer remembers uploads for `POST B/multipart/find` when S3 cannot list them
+   * (SIGNER_UPLOAD_REGISTRY; default none: S3's ListMultipartUploads only). See registry.ts.
+   */
+  uploadRegistry?: UploadRegistrySetting;
 }
 
 export class ConfigError extends Error {
@@ -162,6 +168,17 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): boolean |
     `SIGNER_TRUST_PROXY must be false, true, a hop count, or proxy addresses/CIDRs like 10.0.0.0/8,::1, got "${raw}".`,
   );
   return false;
+}
+
+function parseUploadRegistry(raw: string | undefined, problems: string[]): UploadRegistrySetting {
+  if (raw === undefined || raw.toLowerCase() === 'none') return { mode: 'none' };
+  if (raw.toLowerCase() === 'memory') return { mode: 'memory' };
+  if (raw.startsWith('file:') && raw.slice(5).trim() !== '')
+    return { mode: 'file', path: raw.slice(5).trim() };
+  problems.push(
+    `SIGNER_UPLOAD_REGISTRY must be "none" (the default), "memory" or "file:<path>" (a JSON file), got "${raw}".`,
+  );
+  return { mode: 'none' };
 }
 
 function parseAuth(env: Env, problems: string[]): AuthConfig | undefined {
@@ -279,6 +296,7 @@ export function loadConfig(env: Env = process.env): SignerConfig {
     windowSeconds: limit('SIGNER_RATE_LIMIT_WINDOW_SECONDS', DEFAULTS.rateLimit.windowSeconds, 1, 86_400),
   };
   const trustProxy = parseTrustProxy(value(env, 'SIGNER_TRUST_PROXY'), problems);
+  const uploadRegistry = parseUploadRegistry(value(env, 'SIGNER_UPLOAD_REGISTRY'), problems);
 
   if (problems.length > 0 || auth === undefined) throw new ConfigError(problems);
   return {
@@ -302,5 +320,6 @@ export function loadConfig(env: Env = process.env): SignerConfig {
     maxPartsPerSignRequest,
     rateLimit,
     trustProxy,
+    uploadRegistry,
   };
 }

@@ -1,7 +1,18 @@
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ownerProblem } from './auth';
-import { keyBelongsTo, MAX_NAME_BYTES, newObjectKey, ownerPrefix, ownerSegment, sanitizeName } from './keys';
+import {
+  fingerprintId,
+  isFingerprint,
+  keyBelongsTo,
+  keyIdSegment,
+  MAX_NAME_BYTES,
+  newObjectKey,
+  ownerPrefix,
+  ownerSegment,
+  sanitizeName,
+} from './keys';
 
 describe('sanitizeName', () => {
   it('keeps ordinary and Unicode names readable', () => {
@@ -171,5 +182,59 @@ describe('object keys', () => {
     ]) {
       expect(keyBelongsTo(key, 'alice'), JSON.stringify(key)).toBe(false);
     }
+  });
+});
+
+describe('keys derived from a fingerprint', () => {
+  const fp = 'a'.repeat(64);
+  const other = `${'a'.repeat(63)}b`;
+
+  it('give the same owner and file the same id on any day, and keep the key shape', () => {
+    const monday = newObjectKey('alice', 'v.mp4', new Date('2026-03-02T10:00:00Z'), fp);
+    const tuesday = newObjectKey('alice', 'renamed.mp4', new Date('2026-03-03T10:00:00Z'), fp);
+    expect(monday).toMatch(/^uploads\/alice\/2026-03-02\/[A-Za-z0-9_-]{16}\/v\.mp4$/);
+    expect(keyBelongsTo(monday, 'alice')).toBe(true);
+    expect(keyIdSegment(monday, 'alice')).toBe(fingerprintId('alice', fp));
+    expect(keyIdSegment(tuesday, 'alice')).toBe(fingerprintId('alice', fp));
+    expect(newObjectKey('alice', 'v.mp4', new Date('2026-03-02T23:00:00Z'), fp)).toBe(monday);
+  });
+
+  it('give another owner or another file a different id', () => {
+    expect(fingerprintId('alice', fp)).not.toBe(fingerprintId('bob', fp));
+    expect(fingerprintId('alice', fp)).not.toBe(fingerprintId('alice', other));
+    expect(fingerprintId('alice', fp)).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(fingerprintId('alice', fp)).toBe(
+      createHash('sha256').update(`alice\u0000${fp}`).digest('base64url').slice(0, 16),
+    );
+  });
+
+  it('without a fingerprint stay random', () => {
+    const a = keyIdSegment(newObjectKey('alice', 'f'), 'alice');
+    const b = keyIdSegment(newObjectKey('alice', 'f'), 'alice');
+    expect(a).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(a).not.toBe(b);
+  });
+
+  it('accept only fingerprintFile output (64 lowercase hex digits)', () => {
+    expect(isFingerprint(fp)).toBe(true);
+    for (const bad of [
+      '',
+      'fp-1',
+      'A'.repeat(64),
+      'a'.repeat(63),
+      'a'.repeat(65),
+      `${'a'.repeat(63)}g`,
+      64,
+    ]) {
+      expect(isFingerprint(bad), String(bad)).toBe(false);
+    }
+    expect(() => fingerprintId('alice', 'fp-1')).toThrow(/64 lowercase hex/);
+    expect(() => newObjectKey('alice', 'f', new Date(), 'FP')).toThrow();
+  });
+
+  it('keyIdSegment reads only keys issued to that owner', () => {
+    const key = newObjectKey('alice', 'f', new Date(), fp);
+    expect(keyIdSegment(key, 'bob')).toBeUndefined();
+    expect(keyIdSegment('uploads/alice/x', 'alice')).toBeUndefined();
   });
 });

@@ -1,8 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 // The signer, not the browser, chooses object keys:
-//   uploads/<owner>/<yyyy-mm-dd>/<random id>/<sanitised name>
-// The owner segment lets every later operation check that the key belongs to the caller.
+//   uploads/<owner>/<yyyy-mm-dd>/<id>/<sanitised name>
+// The owner segment lets every later operation check that the key belongs to the caller. The id
+// is random, or derived from the owner and the file's fingerprint when the client gives one, so
+// the same owner's unfinished upload of the same file can be found again by listing S3.
 
 /** Longest sanitised file name, in UTF-8 bytes (S3 keys may be 1,024 bytes in all). */
 export const MAX_NAME_BYTES = 200;
@@ -109,8 +111,8 @@ export function ownerPrefix(owner: string): string {
   return `uploads/${ownerSegment(owner)}/`;
 }
 
-// <yyyy-mm-dd>/<random id>/<name>, as newObjectKey writes them.
-const KEY_TAIL = /^\d{4}-\d{2}-\d{2}\/[A-Za-z0-9_-]{16}\/([^/]+)$/;
+// <yyyy-mm-dd>/<id>/<name>, as newObjectKey writes them.
+const KEY_TAIL = /^\d{4}-\d{2}-\d{2}\/([A-Za-z0-9_-]{16})\/([^/]+)$/;
 const KEY_FORBIDDEN = /[\p{Cc}\p{Cs}]/u;
 
 /**
@@ -122,16 +124,52 @@ const KEY_FORBIDDEN = /[\p{Cc}\p{Cs}]/u;
 export function keyBelongsTo(key: string, owner: string): boolean {
   const prefix = ownerPrefix(owner);
   if (!key.startsWith(prefix) || KEY_FORBIDDEN.test(key) || utf8Length(key) > MAX_KEY_BYTES) return false;
-  const name = KEY_TAIL.exec(key.slice(prefix.length))?.[1];
+  const name = KEY_TAIL.exec(key.slice(prefix.length))?.[2];
   return name !== undefined && name !== '.' && name !== '..';
+}
+
+/** The id segment of a key issued to `owner` (see keyBelongsTo), or undefined for any other key. */
+export function keyIdSegment(key: string, owner: string): string | undefined {
+  if (!keyBelongsTo(key, owner)) return undefined;
+  return KEY_TAIL.exec(key.slice(ownerPrefix(owner).length))?.[1];
+}
+
+/** What the engine's fingerprintFile returns: SHA-256 as 64 lowercase hex digits. */
+export const FINGERPRINT_PATTERN = '^[0-9a-f]{64}$';
+const FINGERPRINT = new RegExp(FINGERPRINT_PATTERN);
+
+export function isFingerprint(value: unknown): value is string {
+  return typeof value === 'string' && FINGERPRINT.test(value);
+}
+
+/**
+ * The id segment of `owner`'s uploads of the file with `fingerprint`: the first 16 characters of
+ * base64url(SHA-256(owner + NUL + fingerprint)), 96 bits. The same owner and file always get the
+ * same id (whatever the day or the signer instance), another owner a different one; the id does
+ * not reveal the fingerprint.
+ */
+export function fingerprintId(owner: string, fingerprint: string): string {
+  if (!isFingerprint(fingerprint))
+    throw new Error('fingerprintId: the fingerprint must be 64 lowercase hex digits');
+  return createHash('sha256').update(`${owner}\0${fingerprint}`, 'utf8').digest('base64url').slice(0, 16);
 }
 
 function isoDay(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** A fresh key for a new upload by `owner`. */
-export function newObjectKey(owner: string, nameHint: string, now: Date = new Date()): string {
-  const id = randomBytes(12).toString('base64url');
+/**
+ * A fresh key for a new upload by `owner`: its id is random, or `fingerprintId(owner, fingerprint)`
+ * when a fingerprint is given (then uploads of the same file by the same owner on the same day
+ * share the key; S3 keeps their multipart uploads apart by uploadId).
+ */
+export function newObjectKey(
+  owner: string,
+  nameHint: string,
+  now: Date = new Date(),
+  fingerprint?: string,
+): string {
+  const id =
+    fingerprint === undefined ? randomBytes(12).toString('base64url') : fingerprintId(owner, fingerprint);
   return `${ownerPrefix(owner)}${isoDay(now)}/${id}/${sanitizeName(nameHint)}`;
 }

@@ -21,6 +21,10 @@ async function main(): Promise<void> {
     `  bucket ${config.s3.bucket} at ${config.s3.endpoint ?? `AWS ${config.s3.region}`}; URLs live ${config.urlLifetimeSeconds} s; ` +
       `CORS origins: ${config.allowedOrigins.length > 0 ? config.allowedOrigins.join(', ') : 'none'}`,
   );
+  const registry = config.uploadRegistry ?? { mode: 'none' };
+  console.log(
+    `  finding unfinished uploads: S3 listing${registry.mode === 'none' ? ' only' : `, else the ${registry.mode === 'file' ? `registry file ${registry.path}` : 'in-memory registry'}`}`,
+  );
   if (config.auth?.mode === 'tokens') {
     const owners = new Set(config.auth.tokens.map((t) => t.owner));
     console.log(`  auth: bearer tokens for ${owners.size} owner(s)`);

@@ -5,6 +5,8 @@ import {
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  type ListMultipartUploadsCommandOutput,
   ListPartsCommand,
   type ListPartsCommandOutput,
   PutObjectCommand,
@@ -19,6 +21,8 @@ import type {
   CompleteMultipartInput,
   CreateMultipartInput,
   CreateMultipartOutput,
+  FindUploadInput,
+  FoundUpload,
   ListPartsOutput,
   PartToSign,
   SignedPart,
@@ -31,8 +35,16 @@ import type {
 import { type Authenticate, ownerProblem } from './auth';
 import { DEFAULTS, type SignerConfig } from './config';
 import { SignerHttpError } from './errors';
-import { keyBelongsTo, newObjectKey } from './keys';
+import {
+  FINGERPRINT_PATTERN,
+  fingerprintId,
+  keyBelongsTo,
+  keyIdSegment,
+  newObjectKey,
+  ownerPrefix,
+} from './keys';
 import { typeAllowed } from './policy';
+import type { UploadRegistry } from './registry';
 import { s3ErrorCode } from './s3';
 
 export type { Authenticate } from './auth';
@@ -43,6 +55,10 @@ export interface RouteDeps {
   authenticate: Authenticate;
   /** Signer clock, epoch ms. */
   now: () => number;
+  /** Fallback for `find` where S3 cannot list multipart uploads (registry.ts); none by default. */
+  registry?: UploadRegistry;
+  /** Find uploads with ListMultipartUploads (default true); false: the registry only. */
+  s3Listing?: boolean;
 }
 
 // ---- limits ----------------------------------------------------------------------------------
@@ -62,6 +78,8 @@ export const DEFAULT_BODY_LIMIT = 64 * 1024;
  * (~550 KB): 1 MiB leaves room for longer ETags of S3-compatible stores.
  */
 export const COMPLETE_BODY_LIMIT = 1024 * 1024;
+/** ListMultipartUploads pages (1,000 uploads each) `find` reads at most for one owner. */
+export const MAX_FIND_PAGES = 100;
 /** Upper bound of one sign-request part item in JSON, to size the sign route's body limit. */
 const SIGN_PART_JSON_BYTES = 160;
 
@@ -91,7 +109,8 @@ const fileDescriptionProperties = {
     pattern: `^(?:${MEDIA_NAME}/${MEDIA_NAME}(?: *;[\\x20-\\x7E]*)?)?$`,
   },
   lastModified: { type: 'number' },
-  fingerprint: { type: 'string', maxLength: 1024 },
+  // fingerprintFile's SHA-256 (64 lowercase hex): the key's id is derived from it (keys.ts).
+  fingerprint: { type: 'string', pattern: FINGERPRINT_PATTERN },
 } as const;
 
 const createSchema = {
@@ -106,6 +125,17 @@ const createSchema = {
 } as const;
 
 const uploadRefProperties = { key: keySchema, uploadId: uploadIdSchema } as const;
+
+const findSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['fingerprint'],
+  properties: {
+    fingerprint: fileDescriptionProperties.fingerprint,
+    size: byteCountSchema,
+    name: fileDescriptionProperties.name,
+  },
+} as const;
 
 function signSchema(maxParts: number) {
   return {
@@ -175,7 +205,7 @@ interface SignBody extends UploadRef {
 }
 
 // ---- S3 error mapping ------------------------------------------------------------------------
-type Operation = 'create' | 'list' | 'complete' | 'abort' | 'head' | 'delete';
+type Operation = 'create' | 'list' | 'complete' | 'abort' | 'head' | 'delete' | 'find';
 
 function describe(error: unknown): string {
   const code = s3ErrorCode(error);
@@ -227,6 +257,16 @@ function mapS3Error(op: Operation, error: unknown): SignerHttpError {
   });
 }
 
+/**
+ * S3 does not implement ListMultipartUploads: s3rver 3.7.1 answers 501 NotImplemented (measured);
+ * other mocks and gateways answer 405 MethodNotAllowed.
+ */
+function listingUnsupported(error: unknown): boolean {
+  const code = s3ErrorCode(error);
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+  return code === 'NotImplemented' || code === 'MethodNotAllowed' || status === 501 || status === 405;
+}
+
 async function callS3<T>(op: Operation, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
@@ -260,7 +300,9 @@ function rateLimiter(
 }
 
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const { config, s3, authenticate, now } = deps;
+  const { config, s3, authenticate, now, registry } = deps;
+  // Turned off for good once S3 says it does not implement ListMultipartUploads.
+  let s3Listing = deps.s3Listing ?? true;
   const Bucket = config.s3.bucket;
   const lifetimeMs = config.urlLifetimeSeconds * 1000;
   const maxParts = config.maxPartsPerSignRequest ?? DEFAULTS.maxPartsPerSignRequest;
@@ -370,6 +412,76 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     };
   }
 
+  // ---- finding unfinished uploads ----------------------------------------------------------
+  async function forget(request: FastifyRequest, ref: UploadRef): Promise<void> {
+    if (!registry) return;
+    try {
+      await registry.forget(ref);
+    } catch (error) {
+      request.log.error({ err: error }, 'upload registry: forget failed');
+    }
+  }
+
+  /** Runs an S3 call on an existing upload; when S3 says the upload is gone, forgets it too. */
+  async function forgettingGone<T>(
+    request: FastifyRequest,
+    ref: UploadRef,
+    fn: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof SignerHttpError && error.code === 'UPLOAD_NOT_FOUND') await forget(request, ref);
+      throw error;
+    }
+  }
+
+  /**
+   * The newest of `owner`'s multipart uploads on S3 whose key id is the one `fingerprint` gives
+   * (any day), or null; undefined when S3 does not implement ListMultipartUploads.
+   */
+  async function findOnS3(
+    request: FastifyRequest,
+    owner: string,
+    fingerprint: string,
+  ): Promise<FoundUpload | null | undefined> {
+    const id = fingerprintId(owner, fingerprint);
+    let best: FoundUpload | null = null;
+    let KeyMarker: string | undefined;
+    let UploadIdMarker: string | undefined;
+    for (let page = 0; page < MAX_FIND_PAGES; page++) {
+      let out: ListMultipartUploadsCommandOutput;
+      try {
+        out = await s3.send(
+          new ListMultipartUploadsCommand({ Bucket, Prefix: ownerPrefix(owner), KeyMarker, UploadIdMarker }),
+        );
+      } catch (error) {
+        if (!listingUnsupported(error)) throw mapS3Error('find', error);
+        s3Listing = false;
+        request.log.warn(
+          registry
+            ? 'S3 does not implement ListMultipartUploads: finding uploads uses the upload registry from now on.'
+            : 'S3 does not implement ListMultipartUploads and no upload registry is configured (SIGNER_UPLOAD_REGISTRY): find answers null.',
+        );
+        return undefined;
+      }
+      for (const u of out.Uploads ?? []) {
+        if (!u.Key || !u.UploadId || keyIdSegment(u.Key, owner) !== id) continue;
+        const initiated = u.Initiated?.getTime();
+        if (best === null || (initiated ?? 0) >= (best.initiated ?? 0)) {
+          best = { key: u.Key, uploadId: u.UploadId };
+          if (initiated !== undefined && Number.isFinite(initiated)) best.initiated = initiated;
+        }
+      }
+      if (!out.IsTruncated) return best;
+      if (out.NextKeyMarker === KeyMarker && out.NextUploadIdMarker === UploadIdMarker) break;
+      KeyMarker = out.NextKeyMarker;
+      UploadIdMarker = out.NextUploadIdMarker;
+    }
+    request.log.warn(`find: stopped after ${MAX_FIND_PAGES} pages of multipart uploads for one owner`);
+    return best;
+  }
+
   const guarded = { onRequest: authenticated } as const;
   const jsonRoute = (body: object, bodyLimit = DEFAULT_BODY_LIMIT) =>
     ({ ...guarded, bodyLimit, schema: { body, querystring: noQuery } }) as const;
@@ -381,7 +493,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.post<{ Body: CreateMultipartInput }>('/multipart', jsonRoute(createSchema), async (request) => {
     const who = ownerOf(request);
-    const { name, size, type, partSize, partCount } = request.body;
+    const { name, size, type, partSize, partCount, fingerprint } = request.body;
     checkObjectSize(size, MAX_PART_NUMBER * MAX_PART_BYTES, 'a multipart upload');
     checkType(type);
     const expected = Math.ceil(size / partSize);
@@ -392,13 +504,22 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
         `partCount must be ceil(size / partSize) = ${expected} for size ${size} and partSize ${partSize}, got ${partCount}.`,
       );
     }
-    const key = newObjectKey(who, name, new Date(now()));
+    // With a fingerprint the key's id is derived from it, so `find` can match it on S3.
+    const key = newObjectKey(who, name, new Date(now()), fingerprint);
     const out = await callS3('create', () =>
       s3.send(new CreateMultipartUploadCommand({ Bucket, Key: key, ContentType: type || undefined })),
     );
     if (!out.UploadId)
       throw new SignerHttpError(502, 'S3_ERROR', 'S3 created the upload but returned no UploadId; retry.');
     const body: CreateMultipartOutput = { key, uploadId: out.UploadId };
+    if (registry && fingerprint !== undefined) {
+      try {
+        await registry.remember(who, fingerprint, { ...body, initiated: now() });
+      } catch (error) {
+        // The upload exists on S3: failing now would orphan it. It is just not findable via the registry.
+        request.log.error({ err: error }, 'upload registry: remember failed');
+      }
+    }
     return body;
   });
 
@@ -452,8 +573,10 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     let marker: string | undefined;
     // ListParts returns at most 1,000 parts a page.
     for (let page = 0; page < 20; page++) {
-      const out: ListPartsCommandOutput = await callS3('list', () =>
-        s3.send(new ListPartsCommand({ Bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker })),
+      const out: ListPartsCommandOutput = await forgettingGone(request, { key, uploadId }, () =>
+        callS3('list', () =>
+          s3.send(new ListPartsCommand({ Bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker })),
+        ),
       );
       for (const p of out.Parts ?? []) {
         if (p.PartNumber === undefined || !p.ETag) continue;
@@ -474,27 +597,34 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     async (request) => {
       const { uploadId, parts } = request.body;
       const key = ownedKey(request, request.body.key);
-      let out: CompleteMultipartUploadCommandOutput;
-      try {
-        out = await s3.send(
-          new CompleteMultipartUploadCommand({
-            Bucket,
-            Key: key,
-            UploadId: uploadId,
-            MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
-          }),
-        );
-      } catch (error) {
-        const mapped = mapS3Error('complete', error);
-        // Ceph RGW 16 answers Complete on an unknown uploadId with 500 InternalError ("This
-        // multipart completion is already in progress"): ask ListParts whether the upload exists.
-        if (mapped.statusCode >= 500) {
-          await callS3('list', () =>
-            s3.send(new ListPartsCommand({ Bucket, Key: key, UploadId: uploadId, MaxParts: 1 })),
-          );
-        }
-        throw mapped;
-      }
+      const out: CompleteMultipartUploadCommandOutput = await forgettingGone(
+        request,
+        { key, uploadId },
+        async () => {
+          try {
+            return await s3.send(
+              new CompleteMultipartUploadCommand({
+                Bucket,
+                Key: key,
+                UploadId: uploadId,
+                MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+              }),
+            );
+          } catch (error) {
+            const mapped = mapS3Error('complete', error);
+            // Ceph RGW 16 answers Complete on an unknown uploadId with 500 InternalError ("This
+            // multipart completion is already in progress"): ask ListParts whether the upload exists.
+            if (mapped.statusCode >= 500) {
+              await callS3('list', () =>
+                s3.send(new ListPartsCommand({ Bucket, Key: key, UploadId: uploadId, MaxParts: 1 })),
+              );
+            }
+            throw mapped;
+          }
+        },
+      );
+      // The multipart upload is gone now (it became the object): nothing left to find.
+      await forget(request, { key, uploadId });
       // Never trust Complete's ETag alone: Ceph RGW returns it empty. HeadObject also gives the size.
       let head: { ETag?: string; ContentLength?: number } | undefined;
       try {
@@ -527,10 +657,37 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.post<{ Body: UploadRef }>('/multipart/abort', jsonRoute(refSchema), async (request) => {
     const { uploadId } = request.body;
     const key = ownedKey(request, request.body.key);
-    await callS3('abort', () =>
-      s3.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId })),
-    );
+    try {
+      await callS3('abort', () =>
+        s3.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId })),
+      );
+    } finally {
+      // The caller gave this upload up: never offer it again, even if S3 could not abort it
+      // (s3rver has no AbortMultipartUpload; a lifecycle rule removes what is left).
+      await forget(request, { key, uploadId });
+    }
     return { ok: true };
+  });
+
+  app.post<{ Body: FindUploadInput }>('/multipart/find', jsonRoute(findSchema), async (request) => {
+    const who = ownerOf(request);
+    // size and name are hints for signers that match on them; the fingerprint already covers both.
+    const { fingerprint } = request.body;
+    let found: FoundUpload | null | undefined = s3Listing
+      ? await findOnS3(request, who, fingerprint)
+      : undefined;
+    if (found === undefined) {
+      const remembered = registry ? await registry.find(who, fingerprint) : null;
+      found = remembered && keyBelongsTo(remembered.key, who) ? remembered : null;
+    }
+    const upload: FoundUpload | null = found
+      ? {
+          key: found.key,
+          uploadId: found.uploadId,
+          ...(found.initiated !== undefined ? { initiated: found.initiated } : {}),
+        }
+      : null;
+    return { upload };
   });
 
   app.post<{ Body: SignSingleInput }>('/single', jsonRoute(singleSchema), async (request) => {

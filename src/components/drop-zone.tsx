@@ -1,13 +1,24 @@
 import { type DragEvent, useRef, useState } from 'react';
+import { handlesFromDrop, pickFilesWithHandles, supportsFileSystemAccess } from '../engine/index';
 import { resolveMessages, type UploaderMessages } from './messages';
 import { styles, sx } from './styles';
 
 export interface DropZoneProps {
-  onFiles(files: File[]): void;
+  /**
+   * Called with the chosen or dropped files and, where the browser gives them (File System Access
+   * API), each file's FileSystemFileHandle (null where there is none).
+   */
+  onFiles(files: File[], handles?: ReadonlyArray<unknown>): void;
   /** The file input's accept attribute (e.g. "image/*,.pdf"); not enforced on dropped files. */
   accept?: string;
   multiple?: boolean;
   disabled?: boolean;
+  /**
+   * Open files through `showOpenFilePicker` and take dropped files as handles where the browser
+   * has the File System Access API, so they can be reopened later without picking them again.
+   * Default false; falls back to the file input wherever the API is missing.
+   */
+  useFileSystemAccess?: boolean;
   messages?: Partial<UploaderMessages>;
   unstyled?: boolean;
   className?: string;
@@ -22,6 +33,7 @@ export function DropZone({
   accept,
   multiple = true,
   disabled,
+  useFileSystemAccess = false,
   messages,
   unstyled,
   className,
@@ -29,9 +41,24 @@ export function DropZone({
   const input = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
   const m = resolveMessages(messages);
-  const take = (list: FileList | null | undefined) => {
-    const files = list ? Array.from(list) : [];
-    if (files.length > 0) onFiles(multiple ? files : files.slice(0, 1));
+  const take = (files: File[], handles?: ReadonlyArray<unknown>) => {
+    if (files.length === 0) return;
+    if (multiple) onFiles(files, handles);
+    else onFiles(files.slice(0, 1), handles?.slice(0, 1));
+  };
+  const open = async () => {
+    if (useFileSystemAccess && supportsFileSystemAccess()) {
+      const picked = await pickFilesWithHandles({ multiple, ...(accept ? { accept } : {}) });
+      if (picked) {
+        if (picked.length > 0)
+          onFiles(
+            picked.map((p) => p.file),
+            picked.map((p) => p.handle),
+          );
+        return;
+      }
+    }
+    input.current?.click();
   };
   const over = (event: DragEvent) => {
     // Without preventDefault the browser refuses the drop (and would open the file instead).
@@ -44,14 +71,25 @@ export function DropZone({
         type="button"
         className={`s3u-dropzone${dragging ? ' s3u-dropzone--active' : ''}${className ? ` ${className}` : ''}`}
         disabled={disabled}
-        onClick={() => input.current?.click()}
+        onClick={() => void open()}
         onDragEnter={over}
         onDragOver={over}
         onDragLeave={() => setDragging(false)}
         onDrop={(event) => {
           event.preventDefault();
           setDragging(false);
-          if (!disabled) take(event.dataTransfer?.files);
+          if (disabled) return;
+          const dropped = event.dataTransfer?.files;
+          const files = dropped ? Array.from(dropped) : [];
+          if (!useFileSystemAccess) {
+            take(files);
+            return;
+          }
+          // Both read now: the drop's data is gone once the event returns.
+          void handlesFromDrop(event.dataTransfer).then(
+            (handles) => take(files, handles),
+            () => take(files),
+          );
         }}
         style={sx(unstyled, styles.dropZone, dragging && styles.dropZoneActive)}
       >
@@ -68,7 +106,7 @@ export function DropZone({
         accept={accept}
         multiple={multiple}
         onChange={(event) => {
-          take(event.currentTarget.files);
+          take(Array.from(event.currentTarget.files ?? []));
           // Cleared so that choosing the same file again still fires a change.
           event.currentTarget.value = '';
         }}

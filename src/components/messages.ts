@@ -1,5 +1,5 @@
 import type { UploadError, UploadStatus } from '../engine/index';
-import { formatBytes, formatDuration } from './format';
+import { formatAgo, formatBytes, formatDuration } from './format';
 
 /** Every string the components show or announce. Pass a partial object as `messages` to replace some. */
 export interface UploaderMessages {
@@ -31,6 +31,35 @@ export interface UploaderMessages {
   failed(name: string, reason: string): string;
   /** The text shown for an error; the engine's messages are written for people. */
   error(error: UploadError | null): string;
+  /** Status of a file another tab is uploading: this one waits and takes over if that tab goes away. */
+  lockedElsewhere: string;
+  /** Shown under a file: what happened to its earlier upload (the engine's notices are English). */
+  notice(text: string): string;
+  /** Label of the "resume your unfinished uploads" prompt. */
+  unfinishedTitle(count: number): string;
+  /** How far an unfinished upload got. */
+  unfinishedProgress(percent: number, bytesUploaded: number, bytesTotal: number): string;
+  /** When an unfinished upload last made progress (epoch ms; `now` for relative wording). */
+  lastActivity(at: number, now: number): string;
+  /** An unfinished upload running in another tab right now. */
+  runningElsewhere: string;
+  /** Resume button of an unfinished upload whose file the browser kept (a permission prompt may follow). */
+  resumeUpload: string;
+  resumeUploadLabel(name: string): string;
+  /** Resume button of an unfinished upload whose file must be picked again. */
+  chooseAgain: string;
+  chooseAgainLabel(name: string): string;
+  discard: string;
+  discardLabel(name: string): string;
+  /** The file picked to resume `name` is another file (or `name` changed since). */
+  resumeMismatch(name: string, pickedName: string): string;
+  /** Reading the kept file was refused at the permission prompt. */
+  resumeDenied(name: string): string;
+  /** The kept file could not be opened (moved, renamed or deleted). */
+  resumeUnreadable(name: string): string;
+  /** Announced when an unfinished upload was discarded / could not be. */
+  discarded(name: string): string;
+  discardFailed(name: string, reason: string): string;
 }
 
 const STATUS: Record<UploadStatus, string> = {
@@ -70,6 +99,29 @@ export const defaultMessages: UploaderMessages = {
   completed: (name) => `${name} uploaded.`,
   failed: (name, reason) => `${name} failed: ${reason}`,
   error: (error) => error?.message ?? 'The upload failed.',
+  lockedElsewhere: 'Uploading in another tab',
+  notice: (text) => text,
+  unfinishedTitle: (count) =>
+    count === 1 ? 'You have 1 unfinished upload' : `You have ${count} unfinished uploads`,
+  unfinishedProgress: (percent, done, total) =>
+    `${Math.floor(percent)}% uploaded (${formatBytes(done)} of ${formatBytes(total)})`,
+  lastActivity: (at, now) => `last active ${formatAgo(now - at)}`,
+  runningElsewhere: 'Uploading in another tab',
+  resumeUpload: 'Resume',
+  resumeUploadLabel: (name) => `Resume the upload of ${name}`,
+  chooseAgain: 'Choose file again',
+  chooseAgainLabel: (name) => `Choose ${name} again to resume its upload`,
+  discard: 'Discard',
+  discardLabel: (name) => `Discard the unfinished upload of ${name}`,
+  resumeMismatch: (name, picked) =>
+    picked === name
+      ? `This ${name} is not the file whose upload was started: it changed since (content or date). Choose the unchanged file, or discard this upload.`
+      : `${picked} is not ${name}. Choose ${name}, unchanged, to resume its upload.`,
+  resumeDenied: (name) => `Permission to read ${name} was not given. Choose the file again to resume.`,
+  resumeUnreadable: (name) =>
+    `${name} can no longer be opened (moved, renamed or deleted?). Choose it again to resume.`,
+  discarded: (name) => `The unfinished upload of ${name} was discarded.`,
+  discardFailed: (name, reason) => `The upload of ${name} could not be discarded: ${reason}`,
 };
 
 export function resolveMessages(messages?: Partial<UploaderMessages>): UploaderMessages {

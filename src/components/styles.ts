@@ -60,6 +60,18 @@ export const styles = {
     fontVariantNumeric: 'tabular-nums',
   },
   error: { color: 'var(--s3u-error, #b91c1c)', margin: 0 },
+  notice: { color: muted, margin: 0 },
+  resume: {
+    display: 'grid',
+    gap: '0.5rem',
+    padding: '0.75rem',
+    borderWidth: '1px',
+    borderStyle: 'solid',
+    borderColor: 'var(--s3u-resume-border, #f59e0b)',
+    borderRadius: radius,
+    background: 'var(--s3u-resume-bg, #fffbeb)',
+  },
+  resumeTitle: { fontWeight: 600, margin: 0 },
   actions: { display: 'flex', flexWrap: 'wrap', gap: '0.5rem' },
   button: {
     padding: '0.25rem 0.75rem',

@@ -6,6 +6,10 @@ import { styles, sx } from './styles';
 export interface UploadItemProps {
   name: string;
   state: UploadState;
+  /** Another tab is uploading this file: this one waits (only Cancel, to stop waiting, is offered). */
+  lockedElsewhere?: boolean;
+  /** Something to tell about the file's earlier upload (shown under it). */
+  notice?: string | null;
   /** A button is shown for each handler given, when the upload's status allows that action. */
   onPause?(): void;
   onResume?(): void;
@@ -21,7 +25,7 @@ const FINAL = ['completed', 'cancelled'];
 
 /** One file: name, status, progress bar, percent, speed, ETA, error text and actions. */
 export function UploadItem(props: UploadItemProps) {
-  const { name, state, unstyled } = props;
+  const { name, state, unstyled, lockedElsewhere, notice } = props;
   const m = resolveMessages(props.messages);
   const { status } = state;
   const tone = status === 'completed' ? 'done' : status === 'error' ? 'error' : 'active';
@@ -43,8 +47,9 @@ export function UploadItem(props: UploadItemProps) {
 
   // Two fixed slots, so that the button pressed stays focused when its action changes
   // (Pause becomes Resume, Cancel becomes Remove) instead of focus falling back to the page.
-  const primary =
-    status === 'paused'
+  const primary = lockedElsewhere
+    ? null
+    : status === 'paused'
       ? button('resume', m.resume, m.resumeLabel(name), props.onResume)
       : status === 'error'
         ? button('retry', m.retry, m.retryLabel(name), props.onRetry)
@@ -56,13 +61,18 @@ export function UploadItem(props: UploadItemProps) {
     : button('cancel', m.cancel, m.cancelLabel(name), props.onCancel);
 
   return (
-    <li className="s3u-item" data-status={status} style={sx(unstyled, styles.item)}>
+    <li
+      className="s3u-item"
+      data-status={status}
+      data-locked-elsewhere={lockedElsewhere || undefined}
+      style={sx(unstyled, styles.item)}
+    >
       <div className="s3u-item-header" style={sx(unstyled, styles.header)}>
         <span className="s3u-item-name" title={name} style={sx(unstyled, styles.name)}>
           {name}
         </span>
         <span className="s3u-item-status" style={sx(unstyled, styles.status)}>
-          {m.status(status)}
+          {lockedElsewhere ? m.lockedElsewhere : m.status(status)}
         </span>
       </div>
       <ProgressBar
@@ -77,6 +87,11 @@ export function UploadItem(props: UploadItemProps) {
         {state.speed > 0 && <span className="s3u-item-speed">{m.speed(state.speed)}</span>}
         {state.etaSeconds !== null && <span className="s3u-item-eta">{m.eta(state.etaSeconds)}</span>}
       </div>
+      {notice && (
+        <p className="s3u-item-notice" style={sx(unstyled, styles.notice)}>
+          {m.notice(notice)}
+        </p>
+      )}
       {status === 'error' && (
         <p className="s3u-item-error" style={sx(unstyled, styles.error)}>
           {m.error(state.error)}

@@ -38,6 +38,8 @@ export function UploadList({ items, messages, label, unstyled }: UploadListProps
           key={item.id}
           name={item.file.name}
           state={item}
+          lockedElsewhere={item.lockedElsewhere}
+          notice={item.notice}
           onPause={item.pause}
           onResume={item.resume}
           onCancel={item.cancel}

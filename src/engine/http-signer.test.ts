@@ -296,6 +296,79 @@ describe('createHttpSigner: failures', () => {
   });
 });
 
+describe('createHttpSigner: findUpload', () => {
+  const fingerprint = 'ab'.repeat(32);
+
+  it('posts the fingerprint (and hints) to /multipart/find and returns the upload', async () => {
+    const seen = answer('/multipart/find', () =>
+      HttpResponse.json({ upload: { key: 'k/1', uploadId: 'u-1', initiated: 1_700_000_000_000 } }),
+    );
+    const signer = createHttpSigner(B, { token: 't' });
+    await expect(signer.findUpload?.({ fingerprint, size: 10, name: 'a.bin' })).resolves.toEqual({
+      ...ref,
+      initiated: 1_700_000_000_000,
+    });
+    expect(seen[0]?.body).toEqual({ fingerprint, size: 10, name: 'a.bin' });
+    expect(seen[0]?.headers.get('authorization')).toBe('Bearer t');
+    await signer.findUpload?.({ fingerprint });
+    expect(seen[1]?.body).toEqual({ fingerprint });
+  });
+
+  it('returns null when nothing was found, and without initiated', async () => {
+    answer('/multipart/find', () => HttpResponse.json({ upload: null }));
+    await expect(createHttpSigner(B).findUpload?.({ fingerprint })).resolves.toBeNull();
+    answer('/multipart/find', () => HttpResponse.json({ upload: ref }));
+    await expect(createHttpSigner(B).findUpload?.({ fingerprint })).resolves.toEqual(ref);
+  });
+
+  it.each([404, 405])('treats %i (a signer without the route) as nothing to resume', async (status) => {
+    answer('/multipart/find', () =>
+      HttpResponse.json({ error: { code: 'NOT_FOUND', message: 'No route' } }, { status }),
+    );
+    await expect(createHttpSigner(B).findUpload?.({ fingerprint })).resolves.toBeNull();
+    answer('/multipart/find', () => HttpResponse.html('<h1>Not Found</h1>', { status }));
+    await expect(createHttpSigner(B).findUpload?.({ fingerprint })).resolves.toBeNull();
+  });
+
+  it.each([
+    ['upload is missing', {}, /upload is missing/],
+    ['upload is a string', { upload: 'k' }, /upload is not a JSON object/],
+    ['key is missing', { upload: { uploadId: 'u' } }, /upload\.key is missing/],
+    ['uploadId is empty', { upload: { key: 'k', uploadId: '' } }, /empty/],
+    [
+      'initiated is a string',
+      { upload: { ...ref, initiated: 'today' } },
+      /upload\.initiated is missing or not a number/,
+    ],
+  ])('rejects an answer where %s (SIGNER_BAD_RESPONSE)', async (_, body, message) => {
+    answer('/multipart/find', () => HttpResponse.json(body));
+    const error = await failure(createHttpSigner(B).findUpload?.({ fingerprint }) ?? Promise.resolve());
+    expect(error.code).toBe('SIGNER_BAD_RESPONSE');
+    expect(error.message).toMatch(message);
+  });
+
+  it('keeps other failures: 400 rejected, 5xx and 429 retryable', async () => {
+    answer('/multipart/find', () =>
+      HttpResponse.json({ error: { code: 'BAD_REQUEST', message: 'Bad fingerprint' } }, { status: 400 }),
+    );
+    expect(
+      await failure(createHttpSigner(B).findUpload?.({ fingerprint: 'x' }) ?? Promise.resolve()),
+    ).toMatchObject({
+      code: 'SIGNER_REJECTED',
+      status: 400,
+    });
+    answer('/multipart/find', () =>
+      HttpResponse.json({ error: { code: 'S3_ERROR', message: 'S3' } }, { status: 502 }),
+    );
+    expect(
+      await failure(createHttpSigner(B).findUpload?.({ fingerprint }) ?? Promise.resolve()),
+    ).toMatchObject({
+      code: 'SIGNER_FAILED',
+      retryable: true,
+    });
+  });
+});
+
 /** A port nothing listens on: bind one, then close it. */
 async function closedPort(): Promise<number> {
   const probe = createServer();

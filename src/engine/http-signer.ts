@@ -1,9 +1,10 @@
-import { UploadError } from './errors';
+import { isUploadError, UploadError } from './errors';
 import {
   parseAbort,
   parseComplete,
   parseCreate,
   parseErrorBody,
+  parseFindUpload,
   parseListParts,
   parseSignParts,
   parseSingle,
@@ -112,6 +113,15 @@ export function createHttpSigner(baseUrl: string, options: HttpSignerOptions = {
       const { name, size, type, lastModified, fingerprint, contentMd5 } = input;
       const payload = { name, size, type, lastModified, fingerprint, contentMd5 };
       return post('/single', payload, parseSingle, ctx);
+    },
+    async findUpload({ fingerprint, size, name }, ctx) {
+      try {
+        return await post('/multipart/find', { fingerprint, size, name }, parseFindUpload, ctx);
+      } catch (error) {
+        // A signer without the route (older, or custom) cannot find uploads: nothing to resume.
+        if (isUploadError(error) && (error.status === 404 || error.status === 405)) return null;
+        throw error;
+      }
     },
   };
 }

@@ -6,11 +6,40 @@ export { classifyPutResponse, type PutOutcome, type RetryCause } from './classif
 export { systemClock } from './clock';
 export { ConcurrencyPool, sharedPool } from './concurrency-pool';
 export { isUploadError, UploadError, type UploadErrorCode } from './errors';
+export {
+  acceptToPickerTypes,
+  type FileHandleLike,
+  handlesFromDrop,
+  isAutomatedBrowser,
+  isFileHandle,
+  matchesRecord,
+  type PickedFile,
+  pickFilesWithHandles,
+  type ReopenResult,
+  reopenRecordedFile,
+  supportsFileSystemAccess,
+} from './file-handles';
 export { type FingerprintableFile, fingerprintFile } from './fingerprint';
 export { createHttpSigner, type HttpSignerOptions } from './http-signer';
 export { GiB, MiB, maxObjectSize, type PartLimits, S3_LIMITS } from './limits';
 export { alwaysOnline, browserNetworkStatus } from './network-status';
+export { onPageHidden } from './page-lifecycle';
 export { type PartPlan, type PartRange, partRange, planParts } from './plan-parts';
+export {
+  type DiscardOptions,
+  discardUpload,
+  type ResumableUploadInfo,
+  type ResumableUploadsSnapshot,
+  ResumableUploadsWatcher,
+  type ResumableUploadsWatcherOptions,
+} from './resumable-list';
+export {
+  createResumableSession,
+  ResumableSession,
+  type ResumableSessionOptions,
+  type SessionResumeOptions,
+  type SessionState,
+} from './resumable-session';
 export {
   DEFAULT_RESUME_TTL_MS,
   discardResumableUpload,
@@ -23,10 +52,34 @@ export {
   type ResumableUpload,
   type UploadPersistence,
 } from './resume';
+export {
+  notifyResumableUploadsChanged,
+  onResumableUploadsChanged,
+  type ResumableUploadsChange,
+} from './resume-events';
 export { MemoryResumeStore } from './store/memory-store';
 export type { ResumeStore, StoredPart, UploadRecord } from './store/types';
 export { createFetchTransport, type FetchTransportOptions } from './transport-fetch';
 export { createXhrTransport } from './transport-xhr';
 export * from './types';
 export { createUpload, type ResumePoint, Upload, type UploadFile, type UploadOptions } from './upload';
+export {
+  acquireUploadLock,
+  announceUploadCompleted,
+  browserUploadLocks,
+  createInMemoryUploadLocks,
+  createUploadLocks,
+  heldUploadLocks,
+  type LockManagerLike,
+  onUploadCompletedElsewhere,
+  type StorageLike,
+  UPLOAD_LOCK_PREFIX,
+  type UploadLock,
+  type UploadLockEnvironment,
+  type UploadLockMechanism,
+  type UploadLockOptions,
+  type UploadLocks,
+  uploadLockName,
+  waitForUploadLock,
+} from './upload-lock';
 export type { UploadEvent, UploadListener, UploadResult, UploadState, UploadStatus } from './upload-state';

@@ -27,6 +27,8 @@ export interface PrepareResumeOptions {
   ttlMs?: number;
   /** The part limits given to the Upload (default S3's). */
   limits?: Partial<PartLimits>;
+  /** A FileSystemFileHandle of the file to keep in the record (replaces the recorded one). */
+  handle?: unknown;
   signal?: AbortSignal;
 }
 
@@ -151,6 +153,7 @@ export async function prepareResume(options: PrepareResumeOptions): Promise<Prep
   }
 
   const updated: UploadRecord = { ...record, parts: kept, updatedAt: now, expiresAt: now + ttlMs };
+  if (options.handle !== undefined) updated.handle = options.handle;
   // Best effort: if this write fails, the next resume reconciles again.
   await store.put(updated).catch(() => {});
   const completedParts: UploadedPart[] = kept.map((p) => ({ ...p }));
@@ -176,6 +179,8 @@ export interface PersistUploadOptions {
   name?: string;
   /** Content type to record (default: the file's type). */
   type?: string;
+  /** The file's FileSystemFileHandle, kept in the record to reopen the file later (browsers). */
+  handle?: unknown;
   clock?: Clock;
   /** A write failed; the upload carries on (on resume, ListParts recovers what S3 holds). */
   onError?: (error: unknown) => void;
@@ -268,6 +273,7 @@ export function persistUpload(
         updatedAt: now,
         expiresAt: now + ttlMs,
       };
+      if (options.handle !== undefined) record.handle = options.handle;
       void enqueue(() => store.put(record));
     } else if (event.type === 'part') {
       const { partNumber, etag, size } = event.part;

@@ -1,6 +1,7 @@
 import type {
   CompletedObject,
   CreateMultipartOutput,
+  FoundUpload,
   ListPartsOutput,
   SignedPart,
   SignPartsOutput,
@@ -114,6 +115,20 @@ export function parseComplete(body: unknown): CompletedObject {
   const location = optional(o, 'location', '', string);
   if (location !== undefined) done.location = location;
   return done;
+}
+
+/** `{upload: {key, uploadId, initiated?}}` or `{upload: null}` (nothing to resume). */
+export function parseFindUpload(body: unknown): FoundUpload | null {
+  const o = object(body, '');
+  if (o.upload === null) return null;
+  if (o.upload === undefined) throw new ShapeError('upload is missing (null when nothing was found)');
+  const u = object(o.upload, 'upload');
+  const found: FoundUpload = { key: string(u, 'key', 'upload.'), uploadId: string(u, 'uploadId', 'upload.') };
+  if (found.key === '' || found.uploadId === '')
+    throw new ShapeError('upload.key or upload.uploadId is empty');
+  const initiated = optional(u, 'initiated', 'upload.', number);
+  if (initiated !== undefined) found.initiated = initiated;
+  return found;
 }
 
 /** `{ok: true}`, or an empty body (a 204 from a custom signer). */

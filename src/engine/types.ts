@@ -103,6 +103,40 @@ export interface SignSingleOutput extends PresignedRequest {
   serverTime?: number;
 }
 
+/** One of the caller's unfinished multipart uploads, as a signer lists them (`Signer.listUploads`). */
+export interface RemoteUpload {
+  key: string;
+  uploadId: string;
+  /** The file name given when the upload was created, if the signer kept it. */
+  name?: string;
+  size?: number;
+  /** The content fingerprint given at creation (`fingerprintFile`), if the signer kept it. */
+  fingerprint?: string;
+  /** When S3 created the multipart upload (epoch ms). */
+  initiated?: number;
+}
+
+export interface ListUploadsOutput {
+  uploads: RemoteUpload[];
+}
+
+/** What `Signer.findUpload` looks for: the caller's unfinished upload of this file. */
+export interface FindUploadInput {
+  /** `fingerprintFile(file)`: 64 lowercase hex digits. */
+  fingerprint: string;
+  /** Hints for signers that match on them (the reference signer matches the fingerprint only). */
+  size?: number;
+  name?: string;
+}
+
+/** An unfinished multipart upload found by `Signer.findUpload`. */
+export interface FoundUpload {
+  key: string;
+  uploadId: string;
+  /** When S3 (or the signer's registry) says the upload was created, epoch ms. */
+  initiated?: number;
+}
+
 /**
  * The backend that owns the AWS credentials. `createHttpSigner(url)` implements it over the
  * JSON protocol in docs/protocol.md; apps can pass their own object instead.
@@ -114,6 +148,22 @@ export interface Signer {
   completeMultipartUpload(input: CompleteMultipartInput, ctx?: CallContext): Promise<CompletedObject>;
   abortMultipartUpload(input: UploadRef, ctx?: CallContext): Promise<void>;
   signSinglePut(input: SignSingleInput, ctx?: CallContext): Promise<SignSingleOutput>;
+  /**
+   * Optional: the authenticated caller's newest unfinished multipart upload of the file with this
+   * fingerprint (created by `createMultipartUpload` with the same fingerprint, in any browser or
+   * device), or null. Lets `prepareResume` continue an upload no local record knows of; check it
+   * with `listParts` before trusting it. `createHttpSigner` implements it as `POST B/multipart/find`
+   * and answers null when the signer has no such route (404/405).
+   */
+  findUpload?(input: FindUploadInput, ctx?: CallContext): Promise<FoundUpload | null>;
+  /**
+   * Optional: the caller's (the authenticated owner's) unfinished multipart uploads, for a "you
+   * have unfinished uploads" view that also covers other browsers and devices. The signer decides
+   * whose uploads these are; docs/protocol.md does not define an endpoint for it yet, so
+   * `createHttpSigner` does not implement it and `useRemoteResumableUploads` stays disabled
+   * without it.
+   */
+  listUploads?(ctx?: CallContext): Promise<ListUploadsOutput>;
 }
 
 export interface TransportRequest {

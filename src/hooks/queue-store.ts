@@ -1,13 +1,14 @@
 import {
   ConcurrencyPool,
-  createUpload,
+  createResumableSession,
+  type ResumableSession,
+  type SessionState,
   sharedPool,
   type Upload,
   type UploadError,
   type UploadResult,
-  type UploadState,
 } from '../engine/index';
-import { toEngineOptions } from './engine-options';
+import { toSessionOptions } from './engine-options';
 import { type QueueProgress, queueProgress } from './queue-progress';
 import { FINAL, RUNNING } from './statuses';
 import type { FileOptions, UploaderOptions } from './types';
@@ -28,10 +29,13 @@ export interface QueueOptions extends UploaderOptions {
 }
 
 /** One file of the queue: its engine state plus actions bound to it. */
-export interface UploadQueueItem extends UploadState {
+export interface UploadQueueItem extends SessionState {
   id: string;
   file: File;
-  upload: Upload;
+  /** The engine's Upload: null until it starts (a resumable one: after its lock and reconciliation). */
+  upload: Upload | null;
+  /** The file's session (fingerprint, lock, record, Upload). */
+  session: ResumableSession;
   pause(): void;
   resume(): void;
   cancel(): Promise<void>;
@@ -52,9 +56,10 @@ interface Entry {
 }
 
 /**
- * The external store behind useUploadQueue. It listens to its uploads for as long as they are
+ * The external store behind useUploadQueue. It listens to its sessions for as long as they are
  * in the list (to start waiting files when others end, even after the component unmounted);
- * React's listeners are separate and go away on unmount.
+ * React's listeners are separate and go away on unmount. A file waiting for another tab to let
+ * go of it (`lockedElsewhere`) does not count against `maxConcurrentUploads`.
  */
 export class QueueStore {
   private entries: Entry[] = [];
@@ -83,7 +88,7 @@ export class QueueStore {
   readonly add = (files: Iterable<File> | ArrayLike<File>, fileOptions?: FileOptions): string[] => {
     const options = { ...this.options, pool: this.pool() };
     const added = Array.from(files, (file) =>
-      this.entry(file, createUpload(file, toEngineOptions(options, fileOptions))),
+      this.entry(file, createResumableSession(toSessionOptions(options, file, fileOptions))),
     );
     this.entries = [...this.entries, ...added];
     this.pump();
@@ -96,7 +101,7 @@ export class QueueStore {
     if (!entry) return;
     entry.unsubscribe();
     this.entries = this.entries.filter((e) => e !== entry);
-    if (!FINAL.includes(entry.item.upload.getState().status)) void entry.item.upload.cancel();
+    if (!FINAL.includes(entry.item.session.getState().status)) void entry.item.session.cancel();
     this.pump();
     this.publish();
   };
@@ -104,19 +109,19 @@ export class QueueStore {
   /** Pauses running files and keeps waiting ones from starting until resumeAll. */
   readonly pauseAll = (): void => {
     this.holding = true;
-    for (const { item } of this.entries) item.upload.pause();
+    for (const { item } of this.entries) item.session.pause();
   };
 
   readonly resumeAll = (): void => {
     this.holding = false;
-    for (const { item } of this.entries) item.upload.resume();
+    for (const { item } of this.entries) item.session.resume();
     this.pump();
   };
 
   readonly cancelAll = (): Promise<void> =>
-    Promise.all(this.entries.map(({ item }) => item.upload.cancel())).then(() => {});
+    Promise.all(this.entries.map(({ item }) => item.session.cancel())).then(() => {});
 
-  private entry(file: File, upload: Upload): Entry {
+  private entry(file: File, session: ResumableSession): Entry {
     this.counter += 1;
     const id = `upload-${this.counter}`;
     const report = (settled: Promise<UploadResult>) =>
@@ -127,24 +132,25 @@ export class QueueStore {
         },
       );
     const run = () => {
-      const { status } = upload.getState();
-      if (status === 'idle') void report(upload.start());
-      else if (status === 'error') void report(upload.retry());
+      const { status } = session.getState();
+      if (status === 'idle') void report(session.start());
+      else if (status === 'error') void report(session.retry());
     };
     const actions = {
       id,
       file,
-      upload,
-      pause: () => upload.pause(),
+      session,
+      pause: () => session.pause(),
       // A waiting file resumed by hand starts now, whatever the queue's limit.
-      resume: () => (upload.getState().status === 'idle' ? run() : upload.resume()),
-      cancel: () => upload.cancel(),
+      resume: () => (session.getState().status === 'idle' ? run() : session.resume()),
+      cancel: () => session.cancel(),
       retry: run,
       remove: () => this.remove(id),
     };
-    const entry: Entry = { item: { ...upload.getState(), ...actions }, run, unsubscribe: () => {} };
-    entry.unsubscribe = upload.subscribe((state) => {
-      entry.item = { ...state, ...actions };
+    const itemOf = (): UploadQueueItem => ({ ...session.getState(), upload: session.upload, ...actions });
+    const entry: Entry = { item: itemOf(), run, unsubscribe: () => {} };
+    entry.unsubscribe = session.subscribe(() => {
+      entry.item = itemOf();
       this.pump();
       this.publish();
     });
@@ -157,10 +163,13 @@ export class QueueStore {
     this.pumping = true;
     try {
       const limit = this.options.maxConcurrentUploads ?? 3;
-      let running = this.entries.filter((e) => RUNNING.includes(e.item.upload.getState().status)).length;
+      let running = this.entries.filter((e) => {
+        const state = e.item.session.getState();
+        return RUNNING.includes(state.status) && !state.lockedElsewhere;
+      }).length;
       for (const entry of this.entries) {
         if (running >= limit) break;
-        if (entry.item.upload.getState().status !== 'idle') continue;
+        if (entry.item.session.getState().status !== 'idle') continue;
         entry.run();
         running += 1;
       }

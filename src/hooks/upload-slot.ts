@@ -1,24 +1,33 @@
 import {
-  createUpload,
+  createResumableSession,
+  type ResumableSession,
+  type SessionState,
   type Upload,
   UploadError,
   type UploadFile,
   type UploadResult,
-  type UploadState,
 } from '../engine/index';
 import { initialState } from '../engine/upload-state';
-import { toEngineOptions } from './engine-options';
+import { toSessionOptions } from './engine-options';
 import { RUNNING } from './statuses';
 import type { FileOptions, UploaderOptions } from './types';
 
+const IDLE: SessionState = {
+  ...initialState(0),
+  lockedElsewhere: false,
+  notice: null,
+  fingerprint: null,
+  resumed: false,
+};
+
 /**
- * The external store behind useMultipartUpload: holds the current Upload (replaced by each
- * start) and forwards its notifications. It listens to the Upload only while React listens to
- * it, so an unmounted component leaves no listener behind on a still-running upload.
+ * The external store behind useMultipartUpload: holds the current session (replaced by each
+ * start) and forwards its notifications. It listens to the session only while React listens to
+ * it, so an unmounted component leaves no listener behind on a still-running upload (a resumable
+ * session keeps its own watch on its upload, to persist it and release its lock at the end).
  */
 export class UploadSlot {
-  private upload: Upload | null = null;
-  private readonly idle: UploadState = initialState(0);
+  private session: ResumableSession | null = null;
   private readonly listeners = new Set<() => void>();
   private detach: (() => void) | null = null;
   private readonly notify = () => {
@@ -28,7 +37,7 @@ export class UploadSlot {
   constructor(public options: UploaderOptions) {}
 
   get current(): Upload | null {
-    return this.upload;
+    return this.session?.upload ?? null;
   }
 
   readonly subscribe = (listener: () => void): (() => void) => {
@@ -40,11 +49,11 @@ export class UploadSlot {
     };
   };
 
-  /** The engine's snapshot: a new object on every change, the same one otherwise. */
-  readonly getState = (): UploadState => this.upload?.getState() ?? this.idle;
+  /** The session's snapshot: a new object on every change, the same one otherwise. */
+  readonly getState = (): SessionState => this.session?.getState() ?? IDLE;
 
   readonly start = (file: UploadFile, fileOptions?: FileOptions): Promise<UploadResult> => {
-    const previous = this.upload;
+    const previous = this.session;
     const status = previous?.getState().status;
     if (status && (RUNNING.includes(status) || status === 'paused' || status === 'cancelling')) {
       return Promise.reject(
@@ -54,31 +63,31 @@ export class UploadSlot {
         ),
       );
     }
-    let upload: Upload;
+    let session: ResumableSession;
     try {
-      upload = createUpload(file, toEngineOptions(this.options, fileOptions));
+      session = createResumableSession(toSessionOptions(this.options, file, fileOptions));
     } catch (error) {
       return Promise.reject(error);
     }
     // A failed upload being replaced is abandoned: abort it so S3 does not keep its parts.
     if (status === 'error') void previous?.cancel();
     this.release();
-    this.upload = upload;
+    this.session = session;
     if (this.listeners.size > 0) this.attach();
-    const settled = upload.start();
+    const settled = session.start();
     this.notify();
     return settled;
   };
 
-  readonly pause = (): void => this.upload?.pause();
-  readonly resume = (): void => this.upload?.resume();
-  readonly cancel = (): Promise<void> => this.upload?.cancel() ?? Promise.resolve();
+  readonly pause = (): void => this.session?.pause();
+  readonly resume = (): void => this.session?.resume();
+  readonly cancel = (): Promise<void> => this.session?.cancel() ?? Promise.resolve();
   readonly retry = (): void => {
-    void this.upload?.retry();
+    void this.session?.retry();
   };
 
   private attach(): void {
-    this.detach = this.upload?.subscribe(this.notify) ?? null;
+    this.detach = this.session?.subscribe(this.notify) ?? null;
   }
 
   private release(): void {

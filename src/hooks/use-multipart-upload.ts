@@ -1,10 +1,14 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
-import type { Upload, UploadFile, UploadResult, UploadState } from '../engine/index';
+import type { SessionState, Upload, UploadFile, UploadResult } from '../engine/index';
 import type { FileOptions, UploaderOptions } from './types';
 import { UploadSlot } from './upload-slot';
 
-export interface MultipartUploadResult extends UploadState {
-  /** The engine's Upload of the current file (null before the first start): hold it to keep control after unmount. */
+export interface MultipartUploadResult extends SessionState {
+  /**
+   * The engine's Upload of the current file: null before the first start, and while a resumable
+   * upload is still being prepared (fingerprint, lock, reconciliation). Hold it to keep control
+   * after unmount.
+   */
   upload: Upload | null;
   /**
    * Creates and starts an upload of `file`. Settles like Upload.start(): resolves with the object,
@@ -14,7 +18,7 @@ export interface MultipartUploadResult extends UploadState {
   start(file: UploadFile, options?: FileOptions): Promise<UploadResult>;
   pause(): void;
   resume(): void;
-  /** Stops and aborts the multipart upload on S3. */
+  /** Stops and aborts the multipart upload on S3 (before it exists: only stops waiting). */
   cancel(): Promise<void>;
   /** After an error: continues with the parts already stored. */
   retry(): void;
@@ -24,6 +28,10 @@ export interface MultipartUploadResult extends UploadState {
  * One file's upload as React state. Nothing starts on mount (StrictMode's double effects are
  * harmless): uploads start only through `start`. Unmounting unsubscribes but neither pauses nor
  * cancels: a running upload finishes in the background; call `cancel` in a cleanup to stop it.
+ *
+ * Resumable by default in browsers with a signer URL (`options.resume`): `start(file)` continues
+ * the earlier upload of the same file (after a reload or a restart), and while another tab is
+ * uploading it, `lockedElsewhere` is true and this one waits to take over.
  */
 export function useMultipartUpload(options: UploaderOptions): MultipartUploadResult {
   const [slot] = useState(() => new UploadSlot(options));

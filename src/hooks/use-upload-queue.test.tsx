@@ -125,8 +125,8 @@ describe('useUploadQueue', () => {
     unmount();
     const rendersAtUnmount = renders;
     kit.release();
-    await waitFor(() => expect(second?.upload.getState().status).toBe('completed'));
-    expect(first?.upload.getState().status).toBe('completed');
+    await waitFor(() => expect(second?.upload?.getState().status).toBe('completed'));
+    expect(first?.upload?.getState().status).toBe('completed');
     expect(renders).toBe(rendersAtUnmount);
   });
 });

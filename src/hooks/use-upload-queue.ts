@@ -16,6 +16,10 @@ export interface UploadQueueResult extends QueueSnapshot {
  * Many files with per-file and overall progress. Files start as they are added (explicit
  * actions, never effects). Unmounting unsubscribes React but stops nothing: running files
  * finish and waiting ones still start; call `cancelAll` in a cleanup to stop them.
+ *
+ * Resumable by default in browsers with a signer URL (`options.resume`): a file added again
+ * after a reload continues its earlier upload; one another tab is uploading shows
+ * `lockedElsewhere` and waits to take over (without holding one of `maxConcurrentUploads`).
  */
 export function useUploadQueue(options: QueueOptions): UploadQueueResult {
   const [store] = useState(() => new QueueStore(options));

@@ -142,7 +142,7 @@ const fileFields = {
   size: sometimes(fc.integer({ min: 0, max: 2 * 1024 ** 3 })),
   type: sometimes(mediaType),
   lastModified: sometimes(fc.integer({ min: 0 })),
-  fingerprint: sometimes(fc.string({ maxLength: 40 })),
+  fingerprint: sometimes(fc.stringMatching(/^[0-9a-f]{64}$/)),
 };
 const extra = fc.dictionary(fc.string({ maxLength: 8 }), anyJson, { maxKeys: 2 });
 
@@ -207,6 +207,10 @@ const completeBody = withOptional(
   },
   ['key', 'uploadId', 'parts'],
 );
+const findBody = withOptional(
+  { fingerprint: fileFields.fingerprint, size: fileFields.size, name: fileFields.name },
+  ['fingerprint'],
+);
 const singleBody = withOptional({ ...fileFields, contentMd5: sometimes(md5) }, ['name', 'size', 'type']);
 
 const ROUTES = {
@@ -215,6 +219,7 @@ const ROUTES = {
   '/multipart/list': refBody,
   '/multipart/complete': completeBody,
   '/multipart/abort': refBody,
+  '/multipart/find': findBody,
   '/single': singleBody,
 } as const;
 type Route = keyof typeof ROUTES;
@@ -262,6 +267,9 @@ function checkSuccess(route: Route, json: Json): void {
       break;
     case '/multipart/abort':
       expect(json).toEqual({ ok: true });
+      break;
+    case '/multipart/find':
+      if (json.upload !== null) expect(json.upload.key).toMatch(issued);
       break;
     case '/multipart/complete':
       throw new Error('complete cannot succeed: no part was ever uploaded');

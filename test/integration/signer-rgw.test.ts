@@ -112,7 +112,14 @@ async function put(
 async function createUpload(size: number, partSize: number, user?: string, name = 'video.mp4') {
   return ok(
     '/multipart',
-    { name, size, type: 'video/mp4', partSize, partCount: Math.ceil(size / partSize), fingerprint: 'fp-1' },
+    {
+      name,
+      size,
+      type: 'video/mp4',
+      partSize,
+      partCount: Math.ceil(size / partSize),
+      fingerprint: randomBytes(32).toString('hex'),
+    },
     { user },
   ) as Promise<{ key: string; uploadId: string }>;
 }

@@ -23,7 +23,7 @@ export async function expectedEtag(
 ): Promise<string> {
   if (!multipart) return toHex(base64ToBytes(partMd5s[0] ?? ''));
   const joined = new Uint8Array(partMd5s.length * 16);
-  partMd5s.forEach((md5, i) => joined.set(base64ToBytes(md5), i * 16));
+  for (const [i, md5] of partMd5s.entries()) joined.set(base64ToBytes(md5), i * 16);
   return `${toHex(base64ToBytes(await hasher(new Blob([joined]))))}-${partMd5s.length}`;
 }
 

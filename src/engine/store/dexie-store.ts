@@ -1,7 +1,7 @@
 // The IndexedDB edge: the only engine file that imports dexie. Exported from
 // `src/engine/store/index.ts`, not from the engine's main entry, so apps that don't persist
 // don't bundle it.
-import { Dexie, type DexieOptions, type EntityTable } from 'dexie';
+import { Dexie, type DexieOptions, type EntityTable, type ObservabilitySet } from 'dexie';
 import {
   isUploadRecord,
   mergeParts,
@@ -79,6 +79,21 @@ export class DexieResumeStore implements ResumeStore {
       await this.db.uploads.bulkDelete(expired.map((r) => r.id));
       return expired;
     });
+  }
+
+  /**
+   * Calls `listener` after every committed write to the uploads table, in this tab or another one.
+   * Dexie's `storagemutated` event, the ground liveQuery() is built on (liveQuery itself stays
+   * silent when IndexedDB is injected rather than global, as with fake-indexeddb in tests).
+   * Returns an unsubscribe function.
+   */
+  subscribe(listener: () => void): () => void {
+    const prefix = `idb://${this.db.name}/uploads/`;
+    const onMutated = (parts: ObservabilitySet) => {
+      if (Object.keys(parts).some((part) => part.startsWith(prefix))) listener();
+    };
+    Dexie.on('storagemutated', onMutated);
+    return () => Dexie.on('storagemutated').unsubscribe(onMutated);
   }
 
   /** Closes the connection (tests, or before deleting the database). */

@@ -49,7 +49,9 @@ export class FileResumeStore implements ResumeStore {
     const target = this.path(record.id);
     const temp = `${target}.${process.pid}.${randomUUID()}.tmp`;
     try {
-      await writeFile(temp, JSON.stringify(record));
+      // A FileSystemFileHandle has no JSON form: records on disk never carry one.
+      const { handle: _handle, ...plain } = record;
+      await writeFile(temp, JSON.stringify(plain));
       await rename(temp, target);
     } catch (error) {
       await rm(temp, { force: true }).catch(() => {});

@@ -1,5 +1,6 @@
 // What is kept between runs to continue a multipart upload, and the store contract that keeps it.
-// Plain data only: a record crosses IndexedDB (structured clone) and JSON unchanged.
+// Plain data only (a record crosses IndexedDB's structured clone and JSON unchanged), except the
+// optional `handle`, which only IndexedDB and memory keep.
 
 /** Format version of a record; a store ignores records of other versions. */
 export const RECORD_VERSION = 1;
@@ -32,6 +33,13 @@ export interface UploadRecord {
   updatedAt: number;
   /** Epoch ms after which the record is discarded (refreshed on every write). */
   expiresAt: number;
+  /**
+   * Where the browser can keep one: the file's `FileSystemFileHandle` (File System Access API,
+   * a file opened through `showOpenFilePicker` or dropped as a handle), so the upload can be
+   * resumed after a restart without picking the file again. IndexedDB stores it by structured
+   * clone and the memory store keeps it as it is; the JSON-file store drops it.
+   */
+  handle?: unknown;
 }
 
 /** What `addParts` refreshes along with the parts. */
@@ -60,6 +68,12 @@ export interface ResumeStore {
   list(): Promise<UploadRecord[]>;
   /** Deletes the records with `expiresAt <= now` and returns them. */
   removeExpired(now: number): Promise<UploadRecord[]>;
+  /**
+   * Optional: calls `listener` after records change (this page's writes, and other tabs' where
+   * the store can tell); returns an unsubscribe function. Lists of resumable uploads refresh
+   * through it, and poll stores that lack it.
+   */
+  subscribe?(listener: () => void): () => void;
 }
 
 /** `parts` merged into `existing` by part number (later wins), sorted. Shared by the stores. */
