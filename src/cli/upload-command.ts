@@ -41,7 +41,15 @@ export async function runUpload(args: UploadArgs, io: CommandIO): Promise<Upload
   await store.removeExpired(Date.now()).catch(() => {});
 
   // Records are keyed by fingerprint and tied to the signer URL: a run against another signer starts afresh.
-  const prepared = await prepareResume({ file, fingerprint, store, signer, signerId: args.signer });
+  // With no local record, the signer is asked for an unfinished upload of this file (another machine).
+  const prepared = await prepareResume({
+    file,
+    fingerprint,
+    store,
+    signer,
+    signerId: args.signer,
+    ...(args.partSizeMiB ? { partSize: args.partSizeMiB * MiB } : {}),
+  });
   if (prepared.notice) notice(prepared.notice);
   const resume = prepared.resume;
   if (resume) notice(`Resuming ${resume.key}: ${resume.completedParts.length} parts already on S3.`);

@@ -284,6 +284,7 @@ export class ResumableSession {
           signal,
           ...(resume.ttlMs === undefined ? {} : { ttlMs: resume.ttlMs }),
           ...(this.options.upload.limits ? { limits: this.options.upload.limits } : {}),
+          ...(this.options.upload.partSize ? { partSize: this.options.upload.partSize } : {}),
           ...(this.options.handle === undefined ? {} : { handle: this.options.handle }),
         });
         if (signal.aborted) {

@@ -197,14 +197,39 @@ describe('resume after an interruption', () => {
     expect(e.sentParts()).toEqual(e.all.filter((n) => !onS3.includes(n)));
   });
 
-  it('a fresh empty store starts a new multipart upload', async () => {
+  it('a fresh empty store (another browser) finds the upload on the signer and sends only the missing parts', async () => {
+    const e = await env();
+    const { onS3 } = await e.interrupted(5);
+    const elsewhere = new MemoryResumeStore();
+    const prepared = await prepareResume({
+      file: e.file,
+      fingerprint: e.fingerprint,
+      store: elsewhere,
+      signer: e.signer,
+      signerId: SIGNER_ID,
+      now: e.clock.now(),
+      limits,
+      partSize: PART,
+    });
+    expect(prepared.notice).toMatch(/Continuing the upload started elsewhere: \d+ parts already on S3/);
+    expect(prepared.resume?.partSize).toBe(PART);
+    expect(prepared.resume?.completedParts.map((p) => p.partNumber)).toEqual(onS3);
+    expect((await elsewhere.get(e.fingerprint))?.uploadId).toBe(prepared.resume?.uploadId);
+    const result = await e.finish(e.start(prepared.resume, 1000, elsewhere));
+    expect(e.s3.calls.filter((c) => c === 'create')).toHaveLength(1);
+    expect(e.sentParts()).toEqual(e.all.filter((n) => !onS3.includes(n)));
+    expect(e.s3.objects.get(result.key)).toEqual(e.data);
+  });
+
+  it('a fresh empty store with a signer that cannot find uploads starts a new multipart upload', async () => {
     const e = await env();
     await e.interrupted(5);
+    const { findUpload: _ignored, ...withoutFind } = e.signer;
     const prepared = await prepareResume({
       file: e.file,
       fingerprint: e.fingerprint,
       store: new MemoryResumeStore(),
-      signer: e.signer,
+      signer: withoutFind,
       signerId: SIGNER_ID,
       now: e.clock.now(),
     });

@@ -2,7 +2,7 @@
 // S3 (the source of truth), and persist a running upload's progress in batches.
 import { systemClock } from './clock';
 import { isUploadError } from './errors';
-import { type PartLimits, S3_LIMITS } from './limits';
+import { MiB, type PartLimits, S3_LIMITS } from './limits';
 import { type PartPlan, partRange, planParts } from './plan-parts';
 import { RECORD_VERSION, type ResumeStore, type StoredPart, type UploadRecord } from './store/types';
 import type { CallContext, Clock, Signer, UploadedPart } from './types';
@@ -27,6 +27,8 @@ export interface PrepareResumeOptions {
   ttlMs?: number;
   /** The part limits given to the Upload (default S3's). */
   limits?: Partial<PartLimits>;
+  /** The Upload's preferred part size (default 8 MiB), for uploads found on the signer. */
+  partSize?: number;
   /** A FileSystemFileHandle of the file to keep in the record (replaces the recorded one). */
   handle?: unknown;
   signal?: AbortSignal;
@@ -79,7 +81,9 @@ export async function prepareResume(options: PrepareResumeOptions): Promise<Prep
   } catch (error) {
     return { notice: `The saved upload state could not be read (${message(error)}); starting a new upload.` };
   }
-  if (!record || record.signerId !== signerId) return {};
+  if (!record) return resumeFromSigner(options, now, ttlMs, ctx);
+  // Records are keyed by file: another signer's record stays as it is.
+  if (record.signerId !== signerId) return {};
   const ref = { key: record.key, uploadId: record.uploadId };
   const forget = async (notice: string, abortOnS3: boolean): Promise<PreparedResume> => {
     if (abortOnS3) await signer.abortMultipartUpload(ref, ctx).catch(() => {});
@@ -160,6 +164,102 @@ export async function prepareResume(options: PrepareResumeOptions): Promise<Prep
   const prepared: PreparedResume = {
     resume: { key: record.key, uploadId: record.uploadId, partSize: record.partSize, completedParts },
     record: updated,
+  };
+  if (notice) prepared.notice = notice;
+  return prepared;
+}
+
+/**
+ * No local record (another browser or device, or cleared storage): ask the signer for the
+ * caller's unfinished upload of this file (`Signer.findUpload`), then let ListParts say which
+ * parts are there. The part size is read off part 1 when it is not the whole file; otherwise
+ * the planned one. Parts that do not fit that plan are sent again.
+ */
+async function resumeFromSigner(
+  options: PrepareResumeOptions,
+  now: number,
+  ttlMs: number,
+  ctx: CallContext,
+): Promise<PreparedResume> {
+  const { file, fingerprint, store, signer, signerId, signal } = options;
+  if (!signer.findUpload) return {};
+  const limits = { ...S3_LIMITS, ...options.limits };
+  let planned: number;
+  try {
+    planned = planParts(file.size, options.partSize ?? 8 * MiB, limits).partSize;
+  } catch {
+    return {};
+  }
+  let found: Awaited<ReturnType<NonNullable<Signer['findUpload']>>>;
+  try {
+    found = await signer.findUpload(
+      { fingerprint, size: file.size, ...(file.name ? { name: file.name } : {}) },
+      ctx,
+    );
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    return {
+      notice: `Could not look for an earlier upload of this file (${message(error)}); starting a new upload.`,
+    };
+  }
+  if (!found) return {};
+  const ref = { key: found.key, uploadId: found.uploadId };
+  let partSize = planned;
+  let kept: StoredPart[] = [];
+  let notice: string | undefined;
+  try {
+    const listed = await signer.listParts(ref, ctx);
+    const first = listed.parts.find((p) => p.partNumber === 1);
+    if (first?.size !== undefined && first.size < file.size) partSize = first.size;
+    let plan: PartPlan;
+    try {
+      plan = resumePlan(file.size, partSize, limits);
+      if (plan.partSize !== partSize) throw new Error('part size outside limits');
+    } catch {
+      partSize = planned;
+      plan = resumePlan(file.size, partSize, limits);
+    }
+    const seen = new Set<number>();
+    for (const part of listed.parts) {
+      const n = part.partNumber;
+      if (n < 1 || n > plan.partCount || seen.has(n)) continue;
+      const range = partRange(plan, n);
+      if (part.size !== undefined && part.size !== range.end - range.start) continue;
+      seen.add(n);
+      kept.push({ partNumber: n, etag: part.etag, size: range.end - range.start });
+    }
+    kept.sort((a, b) => a.partNumber - b.partNumber);
+    if (kept.length > 0)
+      notice = `Continuing the upload started elsewhere: ${plural(kept.length, 'part')} already on S3.`;
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    if (isUploadError(error) && error.code === 'UPLOAD_NOT_FOUND') return {};
+    // The store cannot list parts (e.g. s3rver): continue the same upload, sending every part.
+    kept = [];
+    notice = `Continuing the upload started elsewhere, but its parts could not be listed (${message(error)}); every part is sent again.`;
+  }
+  const record: UploadRecord = {
+    version: RECORD_VERSION,
+    id: fingerprint,
+    signerId,
+    name: file.name ?? 'upload',
+    size: file.size,
+    type: file.type,
+    lastModified: file.lastModified ?? 0,
+    key: found.key,
+    uploadId: found.uploadId,
+    partSize,
+    parts: kept,
+    createdAt: found.initiated ?? now,
+    updatedAt: now,
+    expiresAt: now + ttlMs,
+    ...(options.handle !== undefined ? { handle: options.handle } : {}),
+  };
+  // persistUpload only writes on 'created', which a resume does not emit: write the record now.
+  await store.put(record).catch(() => {});
+  const prepared: PreparedResume = {
+    resume: { ...ref, partSize, completedParts: kept.map((p) => ({ ...p })) },
+    record,
   };
   if (notice) prepared.notice = notice;
   return prepared;

@@ -173,4 +173,42 @@ describe('s3mu upload (1 GiB, real RGW)', () => {
     expect(await streamedSha256(result.key)).toBe(bigSha);
     expect(await readdir(stateDir)).toEqual([]);
   }, 600_000);
+
+  it('killed at about half way, run again on "another machine" (empty state), resumes from the server', async () => {
+    const logStart = proxy.log.length;
+    const first = await s3mu(
+      ['upload', bigFile, '--signer', signerUrl, '--json', '--state-dir', join(dir, 'state-c')],
+      (child) => {
+        const timer = setInterval(() => {
+          if (partPuts(logStart).length >= 64) {
+            clearInterval(timer);
+            child.kill('SIGKILL');
+          }
+        }, 20);
+        child.on('close', () => clearInterval(timer));
+      },
+    );
+    expect(first.signal, first.stderr).toBe('SIGKILL');
+    const attemptedFirst = new Set(partPuts(logStart));
+    const secondStart = proxy.log.length;
+    const second = await s3mu([
+      'upload',
+      bigFile,
+      '--signer',
+      signerUrl,
+      '--json',
+      '--state-dir',
+      join(dir, 'state-d'),
+    ]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(/Continuing the upload started elsewhere: \d+ parts already on S3/);
+    const result = JSON.parse(second.stdout.trim());
+    const resent = partPuts(secondStart);
+    const neverStarted = 128 - attemptedFirst.size;
+    console.log(
+      `other machine: the first run started ${attemptedFirst.size} parts; the second sent ${resent.length} (${neverStarted} never started)`,
+    );
+    expect(resent.length).toBeLessThanOrEqual(neverStarted + 6);
+    expect(await streamedSha256(result.key)).toBe(bigSha);
+  }, 600_000);
 });

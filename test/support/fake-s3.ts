@@ -11,6 +11,8 @@ export function createFakeS3(options: { urlLifetimeMs?: number; now?: () => numb
   const now = options.now ?? (() => Date.now());
   const lifetime = options.urlLifetimeMs ?? 15 * 60_000;
   const uploads = new Map<string, Map<number, Uint8Array>>();
+  /** fingerprint → the upload created with it (what a signer's findUpload answers). */
+  const byFingerprint = new Map<string, { key: string; uploadId: string }>();
   const objects = new Map<string, Uint8Array>();
   const calls: string[] = [];
   const puts: Array<{ partNumber: number | null; bytes: number }> = [];
@@ -29,6 +31,7 @@ export function createFakeS3(options: { urlLifetimeMs?: number; now?: () => numb
       counter += 1;
       const uploadId = `upload-${counter}`;
       uploads.set(uploadId, new Map());
+      if (input.fingerprint) byFingerprint.set(input.fingerprint, { key: `uploads/${input.name}`, uploadId });
       return { key: `uploads/${input.name}`, uploadId };
     },
     async signParts(input) {
@@ -74,6 +77,11 @@ export function createFakeS3(options: { urlLifetimeMs?: number; now?: () => numb
       objects.set(input.key, object);
       uploads.delete(input.uploadId);
       return { key: input.key, etag: `"md5-${input.parts.length}"`, size };
+    },
+    async findUpload(input) {
+      calls.push('find');
+      const found = byFingerprint.get(input.fingerprint);
+      return found && uploads.has(found.uploadId) ? found : null;
     },
     async abortMultipartUpload(input) {
       calls.push('abort');
