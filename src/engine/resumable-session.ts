@@ -6,6 +6,7 @@
 // record is removed, other waiters are told, and the lock released.
 import { isUploadError, UploadError } from './errors';
 import { type FingerprintableFile, fingerprintFile } from './fingerprint';
+import { MiB, S3_LIMITS } from './limits';
 import { onPageHidden } from './page-lifecycle';
 import { persistUpload, prepareResume, type UploadPersistence } from './resume';
 import { notifyResumableUploadsChanged } from './resume-events';
@@ -127,7 +128,11 @@ export class ResumableSession {
   constructor(options: ResumableSessionOptions) {
     this.options = options;
     this.file = options.file;
-    this.resumeOptions = options.resume ?? null;
+    // A file sent as one PUT has no parts to resume: no fingerprint, lock, record or signer lookup.
+    const limits = { ...S3_LIMITS, ...options.upload.limits };
+    const single =
+      this.file.size <= (options.upload.singlePutThreshold ?? 8 * MiB) || this.file.size < limits.minPartSize;
+    this.resumeOptions = single ? null : (options.resume ?? null);
     this.fingerprint = options.upload.fingerprint ?? null;
     // A plain upload is created at once, as `createUpload` would (and throws the same errors).
     if (!this.resumeOptions) this.current = createUpload(this.file, options.upload);
