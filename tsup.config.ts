@@ -21,6 +21,8 @@ export default defineConfig([
     format: ['esm'],
     platform: 'node',
     target: 'node20',
+    // One file: otherwise the shebang banner lands on every lazily loaded chunk too.
+    splitting: false,
     sourcemap: true,
     banner: { js: '#!/usr/bin/env node' },
   },
