@@ -114,7 +114,7 @@ describe('s3mu doctor (reference signer, real RGW)', () => {
     await expectNothingLeft(s3Config.bucket);
 
     const text = await doctor(['--signer', signer, '--origin', ORIGIN, '--token', TOKEN]);
-    expect(text.code).toBe(0);
+    expect(text.code, `${text.stdout}\n${text.stderr}`).toBe(0);
     expect(text.stdout.match(/^✓ /gm)).toHaveLength(ALL_CHECKS.length);
     expect(text.stdout).toContain('All 10 checks passed');
     await expectNothingLeft(s3Config.bucket);
