@@ -1,3 +1,4 @@
+import { useLayoutEffect, useRef } from 'react';
 import type { UploadState } from '../engine/index';
 import { resolveMessages, type UploaderMessages } from './messages';
 import { ProgressBar } from './progress-bar';
@@ -29,9 +30,37 @@ export function UploadItem(props: UploadItemProps) {
   const m = resolveMessages(props.messages);
   const { status } = state;
   const tone = status === 'completed' ? 'done' : status === 'error' ? 'error' : 'active';
-  const button = (action: string, text: string, label: string, onClick: (() => void) | undefined) =>
+  // A focused button that goes away (Pause when the upload completes) would drop the keyboard
+  // focus to the page: hand it to the button now in the first slot (Remove) instead.
+  const actions = useRef<HTMLDivElement>(null);
+  const slots = useRef<(HTMLButtonElement | null)[]>([null, null]);
+  const focusLost = useRef(false);
+  const slotRef = (slot: number) => (element: HTMLButtonElement | null) => {
+    const previous = slots.current[slot];
+    if (element === null && previous && previous === previous.ownerDocument.activeElement) {
+      focusLost.current = true;
+    }
+    slots.current[slot] = element;
+  };
+  useLayoutEffect(() => {
+    if (!focusLost.current) return;
+    focusLost.current = false;
+    const box = actions.current;
+    const active = box?.ownerDocument.activeElement;
+    if (box && (active === null || active === box.ownerDocument.body)) {
+      box.querySelector<HTMLElement>('button')?.focus();
+    }
+  });
+  const button = (
+    slot: number,
+    action: string,
+    text: string,
+    label: string,
+    onClick: (() => void) | undefined,
+  ) =>
     onClick ? (
       <button
+        ref={slotRef(slot)}
         type="button"
         className="s3u-button"
         data-action={action}
@@ -50,15 +79,15 @@ export function UploadItem(props: UploadItemProps) {
   const primary = lockedElsewhere
     ? null
     : status === 'paused'
-      ? button('resume', m.resume, m.resumeLabel(name), props.onResume)
+      ? button(0, 'resume', m.resume, m.resumeLabel(name), props.onResume)
       : status === 'error'
-        ? button('retry', m.retry, m.retryLabel(name), props.onRetry)
+        ? button(0, 'retry', m.retry, m.retryLabel(name), props.onRetry)
         : CAN_PAUSE.includes(status)
-          ? button('pause', m.pause, m.pauseLabel(name), props.onPause)
+          ? button(0, 'pause', m.pause, m.pauseLabel(name), props.onPause)
           : null;
   const secondary = FINAL.includes(status)
-    ? button('remove', m.remove, m.removeLabel(name), props.onRemove)
-    : button('cancel', m.cancel, m.cancelLabel(name), props.onCancel);
+    ? button(1, 'remove', m.remove, m.removeLabel(name), props.onRemove)
+    : button(1, 'cancel', m.cancel, m.cancelLabel(name), props.onCancel);
 
   return (
     <li
@@ -97,7 +126,7 @@ export function UploadItem(props: UploadItemProps) {
           {m.error(state.error)}
         </p>
       )}
-      <div className="s3u-item-actions" style={sx(unstyled, styles.actions)}>
+      <div ref={actions} className="s3u-item-actions" style={sx(unstyled, styles.actions)}>
         {primary}
         {secondary}
       </div>

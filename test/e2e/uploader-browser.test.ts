@@ -360,6 +360,8 @@ describe('<S3Uploader/> in Chromium → reference signer → RGW', () => {
     await cdp.detach();
 
     expect(await itemStatus(page)).toEqual({ status: 'completed', text: 'Uploaded' });
+    // The focused Pause button went away on completion: focus moved to Remove, not to the page.
+    expect(await focused(page)).toMatchObject({ action: 'remove', label: `Remove ${file.name}` });
     expect(puts.length).toBeGreaterThan(putsWhenPaused);
     await expectStoredObject(page, file);
   });
