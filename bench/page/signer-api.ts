@@ -1,0 +1,72 @@
+// Minimal client for the reference signer's JSON protocol (docs/protocol.md), shared by the
+// contenders that sign through it: one presigned PUT, the hand-written reference and Uppy 5.
+
+export async function postJson<T>(base: string, path: string, body: unknown): Promise<T> {
+  const response = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`signer ${path}: HTTP ${response.status} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as T;
+}
+
+export interface SignedUrl {
+  url: string;
+  headers?: Record<string, string>;
+}
+
+export interface CreatedUpload {
+  key: string;
+  uploadId: string;
+}
+
+export function fileType(file: File): string {
+  return file.type || 'application/octet-stream';
+}
+
+export function createMultipart(base: string, file: File, partSize: number): Promise<CreatedUpload> {
+  return postJson(base, '/multipart', {
+    name: file.name,
+    size: file.size,
+    type: fileType(file),
+    partSize,
+    partCount: Math.ceil(file.size / partSize),
+  });
+}
+
+export async function signParts(
+  base: string,
+  upload: CreatedUpload,
+  parts: { partNumber: number; contentLength: number }[],
+): Promise<(SignedUrl & { partNumber: number })[]> {
+  const out = await postJson<{ parts: (SignedUrl & { partNumber: number })[] }>(base, '/multipart/sign', {
+    ...upload,
+    parts,
+  });
+  return out.parts;
+}
+
+export function completeMultipart(
+  base: string,
+  upload: CreatedUpload,
+  parts: { partNumber: number; etag: string }[],
+): Promise<{ key: string; etag: string }> {
+  return postJson(base, '/multipart/complete', { ...upload, parts });
+}
+
+/** PUT `body` with XMLHttpRequest (a Blob goes out as is); resolves with the ETag. */
+export function xhrPut(url: string, body: Blob, headers: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', url);
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) resolve(xhr.getResponseHeader('ETag') ?? '');
+      else reject(new Error(`PUT: HTTP ${xhr.status} ${xhr.responseText.slice(0, 300)}`));
+    };
+    xhr.onerror = () => reject(new Error('PUT: network error'));
+    xhr.send(body);
+  });
+}

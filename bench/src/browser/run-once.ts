@@ -1,0 +1,89 @@
+// One upload by one contender in a fresh incognito context: loads the contender's page, selects
+// the file, applies the link emulation, then measures time (in the page), long tasks and peak heap.
+import type { Browser } from 'playwright-core';
+import type { PageResult, RunInput } from '../../page/types';
+import type { Link } from '../config';
+import type { CpuProfile } from './cpu-profile';
+import { type HeapFigures, startHeapSampler } from './heap-sampler';
+
+export interface RunSpec {
+  browser: Browser;
+  pageUrl: string;
+  filePath: string;
+  input: RunInput;
+  link: Link;
+  timeoutMs: number;
+  /** Record a CPU profile of the page's main thread during the upload. */
+  cpuProfile?: boolean;
+}
+
+export interface RunMeasure {
+  page: PageResult;
+  heap: HeapFigures | null;
+  /** Epoch ms around the upload (to find its requests in the NetLog). */
+  window: { start: number; end: number };
+  cpuProfile?: CpuProfile;
+}
+
+function timeout<T>(ms: number, what: string): { promise: Promise<T>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<T>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+export async function runOnce(spec: RunSpec): Promise<RunMeasure> {
+  const context = await spec.browser.newContext();
+  try {
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await page.goto(spec.pageUrl);
+    await page.waitForFunction(() => typeof window.bench?.run === 'function');
+    await page.setInputFiles('#file', spec.filePath);
+    if (spec.link.kind === 'cdp') {
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: spec.link.latencyMs,
+        uploadThroughput: spec.link.bytesPerSecond,
+        downloadThroughput: spec.link.bytesPerSecond,
+      });
+    }
+    const stopHeap = await startHeapSampler(cdp);
+    if (spec.cpuProfile) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
+    const limit = timeout<PageResult>(spec.timeoutMs, 'the upload');
+    let result: PageResult;
+    const start = Date.now();
+    try {
+      result = await Promise.race([
+        page.evaluate((input) => {
+          const bench = window.bench;
+          if (!bench) throw new Error('bench harness missing');
+          return bench.run(input);
+        }, spec.input),
+        limit.promise,
+      ]);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      result = {
+        ok: false,
+        error: message,
+        ms: spec.timeoutMs,
+        longTasks: { count: 0, totalMs: 0, longestMs: 0, tasks: [] },
+      };
+    } finally {
+      limit.cancel();
+    }
+    const end = Date.now();
+    const cpuProfile = spec.cpuProfile
+      ? ((await cdp.send('Profiler.stop')) as { profile: CpuProfile }).profile
+      : undefined;
+    const heap = await Promise.race([stopHeap(), new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
+    return { page: result, heap, window: { start, end }, ...(cpuProfile ? { cpuProfile } : {}) };
+  } finally {
+    await context.close().catch(() => {});
+  }
+}

@@ -1,0 +1,154 @@
+// Benchmark settings, from environment variables (see bench/README.md). Sizes are in MiB, rates in
+// MB/s (10^6 bytes per second), as every figure the bench prints.
+import { CONTENDER_IDS, type ContenderId } from './contenders';
+
+export const MiB = 1024 * 1024;
+export const MB = 1_000_000;
+
+export type Link =
+  | { kind: 'direct' }
+  /** Chromium's own throttling (CDP Network.emulateNetworkConditions): one total rate + per-request latency. */
+  | { kind: 'cdp'; bytesPerSecond: number; latencyMs: number }
+  /** A proxy pacing each TCP connection at `bytesPerSecond` each way, adding half the RTT each way. */
+  | { kind: 'proxy'; bytesPerSecond: number; rttMs: number };
+
+export type TargetId = 'rgw' | 's3rver';
+
+export interface Scenario {
+  id: string;
+  title: string;
+  target: TargetId;
+  sizeBytes: number;
+  runs: number;
+  link: Link;
+  /** Only these contenders (default: all chosen). */
+  contenders?: ContenderId[];
+}
+
+export interface BenchConfig {
+  scenarios: Scenario[];
+  contenders: ContenderId[];
+  partSize: number;
+  concurrency: number;
+  /** Per run: this long plus size / 1 MB/s, then the run fails as timed out. */
+  runTimeoutMs: number;
+  /** Whole run, seconds (0: none). */
+  budgetSeconds: number;
+  /** Repeat contenders whose first run was under a quarter of the reference's speed (default: run them once). */
+  repeatSlow: boolean;
+  outFile: string;
+  chromiumPath: string;
+}
+
+// Default order: most important first (s3rver, a loose mock, is the second target).
+const SCENARIO_IDS = ['loopback-rgw', 'longfat-rgw', 'slow-rgw', 'loopback-s3rver', 'heap-1gib'] as const;
+const DEFAULT_SCENARIOS = SCENARIO_IDS.filter((id) => id !== 'heap-1gib');
+type ScenarioId = (typeof SCENARIO_IDS)[number];
+
+function num(name: string, fallback: number, min = 0): number {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min)
+    throw new Error(`${name} must be a number >= ${min}, got "${raw}"`);
+  return value;
+}
+
+function list<T extends string>(name: string, allowed: readonly T[], fallback: readonly T[]): T[] {
+  const raw = process.env[name]?.trim();
+  if (!raw) return [...fallback];
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const item of items) {
+    if (!allowed.includes(item as T))
+      throw new Error(`${name}: unknown "${item}"; choose from ${allowed.join(', ')}`);
+  }
+  return items as T[];
+}
+
+function scenario(id: ScenarioId, defaultRuns: number): Scenario {
+  const runsFor = (key: string) => Math.round(num(`BENCH_RUNS_${key}`, num('BENCH_RUNS', defaultRuns, 1), 1));
+  switch (id) {
+    case 'loopback-rgw':
+    case 'loopback-s3rver': {
+      const target: TargetId = id === 'loopback-rgw' ? 'rgw' : 's3rver';
+      // s3rver is the second target: half the size by default, to fit the time budget.
+      const size =
+        target === 'rgw'
+          ? num('BENCH_SIZE_MIB', 256, 1)
+          : num('BENCH_S3RVER_SIZE_MIB', num('BENCH_SIZE_MIB', 128, 1), 1);
+      return {
+        id,
+        title: `loopback → ${target === 'rgw' ? 'Ceph RGW' : 's3rver'}, ${size} MiB`,
+        target,
+        sizeBytes: Math.round(size * MiB),
+        runs: runsFor(target === 'rgw' ? 'LOOPBACK_RGW' : 'LOOPBACK_S3RVER'),
+        link: { kind: 'direct' },
+      };
+    }
+    case 'slow-rgw': {
+      const size = num('BENCH_SLOW_SIZE_MIB', 32, 1);
+      const rate = num('BENCH_SLOW_MBPS', 4, 0.01);
+      const latency = num('BENCH_SLOW_LATENCY_MS', 60);
+      return {
+        id,
+        title: `slow link (CDP throttling ${rate} MB/s total, ${latency} ms per request) → Ceph RGW, ${size} MiB`,
+        target: 'rgw',
+        sizeBytes: Math.round(size * MiB),
+        runs: runsFor('SLOW'),
+        link: { kind: 'cdp', bytesPerSecond: rate * MB, latencyMs: latency },
+      };
+    }
+    case 'heap-1gib': {
+      const size = num('BENCH_HEAP_SIZE_MIB', 1024, 1);
+      return {
+        id,
+        title: `memory: ${size} MiB on loopback → Ceph RGW, this library only (the JS heap must stay flat)`,
+        target: 'rgw',
+        sizeBytes: Math.round(size * MiB),
+        runs: runsFor('HEAP'),
+        link: { kind: 'direct' },
+        contenders: ['ours', 'ours-no-integrity'],
+      };
+    }
+    case 'longfat-rgw': {
+      const size = num('BENCH_LONGFAT_SIZE_MIB', 64, 1);
+      const rate = num('BENCH_LONGFAT_MBPS', 2, 0.01);
+      const rtt = num('BENCH_LONGFAT_RTT_MS', 80);
+      return {
+        id,
+        title: `long-fat link (proxy: ${rate} MB/s per TCP connection each way, ${rtt} ms RTT) → Ceph RGW, ${size} MiB`,
+        target: 'rgw',
+        sizeBytes: Math.round(size * MiB),
+        runs: runsFor('LONGFAT'),
+        link: { kind: 'proxy', bytesPerSecond: rate * MB, rttMs: rtt },
+      };
+    }
+  }
+}
+
+/** Default runs per scenario: 3 where a run is short, fewer where one repetition takes minutes. */
+const DEFAULT_RUNS: Record<ScenarioId, number> = {
+  'loopback-rgw': 3,
+  'loopback-s3rver': 1,
+  'slow-rgw': 1,
+  'longfat-rgw': 1,
+  'heap-1gib': 1,
+};
+
+export function loadConfig(): BenchConfig {
+  const ids = list('BENCH_SCENARIOS', SCENARIO_IDS, DEFAULT_SCENARIOS);
+  return {
+    scenarios: ids.map((id) => scenario(id, DEFAULT_RUNS[id])),
+    contenders: list('BENCH_CONTENDERS', CONTENDER_IDS, CONTENDER_IDS),
+    partSize: Math.round(num('BENCH_PART_MIB', 8, 5) * MiB),
+    concurrency: Math.round(num('BENCH_CONCURRENCY', 4, 1)),
+    runTimeoutMs: num('BENCH_RUN_TIMEOUT_S', 60, 1) * 1000,
+    budgetSeconds: num('BENCH_BUDGET_S', 480),
+    repeatSlow: process.env.BENCH_REPEAT_SLOW === '1',
+    outFile: process.env.BENCH_OUT?.trim() || new URL('../results/latest.json', import.meta.url).pathname,
+    chromiumPath: process.env.CHROMIUM_PATH?.trim() || '/usr/bin/chromium',
+  };
+}

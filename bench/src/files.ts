@@ -1,0 +1,28 @@
+// The file every contender uploads: random bytes on disk (a real user's File is disk-backed too),
+// with its SHA-256 computed while writing.
+import { createHash, randomBytes } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface TestFile {
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+export async function makeTestFile(dir: string, size: number): Promise<TestFile> {
+  const path = join(dir, `upload-${size}.bin`);
+  const hash = createHash('sha256');
+  const handle = await open(path, 'w');
+  try {
+    const chunk = 4 * 1024 * 1024;
+    for (let written = 0; written < size; written += chunk) {
+      const bytes = randomBytes(Math.min(chunk, size - written));
+      hash.update(bytes);
+      await handle.write(bytes);
+    }
+  } finally {
+    await handle.close();
+  }
+  return { path, size, sha256: hash.digest('hex') };
+}

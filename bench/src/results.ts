@@ -1,0 +1,72 @@
+// What one benchmark run produces (also the shape of bench/results/latest.json).
+import type { Timeline } from './browser/timeline';
+import type { Scenario } from './config';
+import type { ContenderId } from './contenders';
+import type { Spread } from './stats';
+
+export interface Requests {
+  total: number;
+  preflights: number;
+  detail: Record<string, number>;
+}
+
+export interface RunRecord {
+  repetition: number;
+  /** The object's key (as given to the contender when its upload failed). */
+  key: string;
+  ok: boolean;
+  error?: string;
+  ms: number;
+  /** 10^6 bytes per second. */
+  mbps: number;
+  longTaskMs: number;
+  longTasks: number;
+  longestTaskMs: number;
+  heapBaselineBytes: number | null;
+  heapPeakBytes: number | null;
+  signerRequests: Requests;
+  s3Requests: Requests;
+  /** Epoch ms around the upload. */
+  window: { start: number; end: number };
+  /** From the NetLog; null for a single PUT or a failed run. */
+  timeline: Timeline | null;
+}
+
+export interface Row {
+  contender: ContenderId;
+  label: string;
+  versions: Record<string, string>;
+  signing: string;
+  bundleGzipBytes: number;
+  bundleInitialGzipBytes: number;
+  bundleMinifiedBytes: number;
+  /** Every run uploaded and the object read back had the file's SHA-256. */
+  ok: boolean;
+  failure?: string;
+  mbps: Spread | null;
+  ratioToReference: number | null;
+  longTaskMs: Spread | null;
+  heapPeakBytes: number | null;
+  /** Runs not started because the time budget (BENCH_BUDGET_S) ran out. */
+  skippedRuns: number;
+  /** Run once only: its first run was under a quarter of the reference's speed (BENCH_REPEAT_SLOW=1 repeats it). */
+  ranOnce: boolean;
+  /** Largest growth of the JS heap over its pre-upload baseline. */
+  heapGrowthBytes: number | null;
+  runs: RunRecord[];
+}
+
+export interface ScenarioResult {
+  scenario: Scenario;
+  target: string;
+  /** 1-minute load average when the scenario started and ended (the machine may be shared). */
+  loadAverage: { start: number; end: number };
+  rows: Row[];
+}
+
+export interface BenchResult {
+  date: string;
+  machine: Record<string, string>;
+  settings: { partSize: number; concurrency: number };
+  scenarios: ScenarioResult[];
+}

@@ -1,0 +1,129 @@
+// One scenario across the repetitions: each repetition gets a fresh browser (with its own NetLog)
+// and fresh servers; in it every contender uploads the same file once, round robin, starting one
+// contender later each repetition. Contenders under a quarter of the reference's speed run once.
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { launchChromium } from './browser/chromium';
+import { readNetLog } from './browser/netlog';
+import { analyseNetLog } from './browser/netlog-analysis';
+import type { Scenario } from './config';
+import type { ContenderId } from './contenders';
+import type { ScenarioContext } from './context';
+import type { TestFile } from './files';
+import { log } from './log';
+import type { RunRecord, ScenarioResult } from './results';
+import { runContender } from './run-contender';
+import type { S3Target } from './s3/target';
+import { startStack } from './stack';
+import { spread } from './stats';
+import { isSlow, summarize } from './summary';
+
+export class ScenarioRun {
+  readonly ids: ContenderId[];
+  private readonly runs: Map<ContenderId, RunRecord[]>;
+  private readonly skipped: Map<ContenderId, number>;
+  private readonly once = new Set<ContenderId>();
+  /** Wall time of each contender's last run (page set-up, upload, read-back check). */
+  private readonly lastMs = new Map<ContenderId, number>();
+  private readonly loadAtStart = loadavg()[0] ?? 0;
+  chromium = 'unknown';
+
+  constructor(
+    private readonly ctx: ScenarioContext,
+    readonly scenario: Scenario,
+    private readonly target: S3Target,
+    private readonly file: TestFile,
+  ) {
+    const chosen = ctx.config.contenders.filter(
+      (id) => !scenario.contenders || scenario.contenders.includes(id),
+    );
+    this.ids = chosen.length ? chosen : (scenario.contenders ?? []);
+    this.runs = new Map(this.ids.map((id) => [id, []]));
+    this.skipped = new Map(this.ids.map((id) => [id, 0]));
+  }
+
+  /** Contenders a further repetition would run. */
+  private repeating(): ContenderId[] {
+    return this.ids.filter((id) => !this.once.has(id));
+  }
+
+  /** Time the next repetition should take, judging by the last one. */
+  nextRepetitionMs(): number {
+    return this.repeating().reduce((sum, id) => sum + (this.lastMs.get(id) ?? 0), 0);
+  }
+
+  skipRepetition(): void {
+    for (const id of this.repeating()) this.skipped.set(id, (this.skipped.get(id) ?? 0) + 1);
+  }
+
+  async runRepetition(repetition: number): Promise<void> {
+    const { ctx, scenario, target, file } = this;
+    if (ctx.budget.expired()) {
+      log(`time budget spent: skipping ${scenario.id} #${repetition} (BENCH_BUDGET_S=0 runs all)`);
+      this.skipRepetition();
+      return;
+    }
+    log(`${scenario.id} #${repetition}: ${scenario.title}`);
+    const netLogPath = join(ctx.workDir, `netlog-${scenario.id}-${repetition}.json`);
+    const browser = await launchChromium(ctx.config.chromiumPath, netLogPath);
+    const closeBrowser = ctx.cleanup.add('Chromium', () => browser.close());
+    this.chromium = browser.version();
+    const done: RunRecord[] = [];
+    let origins = { s3: '', signers: [] as string[] };
+    try {
+      const stack = await startStack(ctx.cleanup, target, scenario.link, ctx.pageOrigin);
+      origins = {
+        s3: new URL(stack.s3Endpoint).origin,
+        signers: [new URL(stack.signerUrl).origin, new URL(stack.auxUrl).origin],
+      };
+      try {
+        const ids = this.ids;
+        const shift = (repetition - 1) % ids.length;
+        for (const id of [...ids.slice(shift), ...ids.slice(0, shift)]) {
+          if (this.once.has(id)) continue;
+          if (ctx.budget.expired()) {
+            log(`  time budget spent: skipping ${id} (BENCH_BUDGET_S=0 runs all)`);
+            this.skipped.set(id, (this.skipped.get(id) ?? 0) + 1);
+            continue;
+          }
+          const began = Date.now();
+          const record = await runContender(ctx, browser, scenario, target, stack, file, id, repetition);
+          this.lastMs.set(id, Date.now() - began);
+          this.runs.get(id)?.push(record);
+          done.push(record);
+          if (repetition === 1 && !ctx.config.repeatSlow && isSlow(record, this.runs)) this.once.add(id);
+          log(
+            `  ${id.padEnd(17)} ${record.ok ? `${record.mbps.toFixed(1)} MB/s` : `FAILED: ${record.error}`}` +
+              ` (long tasks ${Math.round(record.longTaskMs)} ms, signer requests ${record.signerRequests.total})`,
+          );
+        }
+      } finally {
+        await stack.close();
+      }
+    } finally {
+      // The NetLog is complete once the browser has shut down.
+      await closeBrowser();
+    }
+    analyseNetLog(await readNetLog(netLogPath), origins, target.bucket, ctx.config.concurrency, done);
+  }
+
+  result(): ScenarioResult {
+    const referenceRuns = this.runs.get('reference')?.filter((r) => r.ok) ?? [];
+    const referenceMbps = spread(referenceRuns.map((r) => r.mbps))?.median ?? null;
+    return {
+      scenario: this.scenario,
+      target: this.target.description,
+      loadAverage: { start: this.loadAtStart, end: loadavg()[0] ?? 0 },
+      rows: this.ids.map((id) =>
+        summarize(
+          this.ctx,
+          id,
+          this.runs.get(id) ?? [],
+          this.skipped.get(id) ?? 0,
+          this.once.has(id),
+          referenceMbps,
+        ),
+      ),
+    };
+  }
+}
