@@ -8,6 +8,11 @@ export interface PartSignerOptions {
   refreshMarginMs: number;
   /** Base64 MD5 of a part, when integrity is on: each URL then binds it as Content-MD5. */
   contentMd5?: (part: PartEntry) => Promise<string>;
+  /**
+   * Whether a part's MD5 is already known. Only such parts join another part's batch, so that
+   * signing the part about to be sent never waits for hashing parts sent later.
+   */
+  md5Ready?: (part: PartEntry) => boolean;
 }
 
 /**
@@ -45,9 +50,12 @@ export class PartSigner {
         const signed = this.fresh(part.partNumber);
         if (signed) return signed;
       }
+      const ready = this.options.md5Ready ?? (() => true);
       const batch = [
         part,
-        ...upcoming.filter((p) => p !== part && !this.fresh(p.partNumber) && !this.pending.has(p.partNumber)),
+        ...upcoming.filter(
+          (p) => p !== part && !this.fresh(p.partNumber) && !this.pending.has(p.partNumber) && ready(p),
+        ),
       ];
       await this.sign(batch.slice(0, this.options.batchSize), ctx);
       const signed = this.urls.get(part.partNumber);
@@ -87,7 +95,8 @@ export class PartSigner {
 
   private sign(batch: PartEntry[], ctx: CallContext): Promise<void> {
     const request = (async () => {
-      // Hashing happens inside the request so that parts waiting for this batch wait for it too.
+      // Hashing happens inside the request so that parts waiting for this batch wait for it too
+      // (with md5Ready, only the first part of a batch may still be hashing).
       const hash = this.options.contentMd5;
       const md5s = hash ? await Promise.all(batch.map((p) => hash(p))) : [];
       this.calls += 1;

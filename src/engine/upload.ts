@@ -132,6 +132,8 @@ export class Upload {
   private readonly hasher: PartHasher | null;
   /** Base64 MD5 per part number, computed once per part and kept for the final ETag check. */
   private readonly md5s = new Map<number, Promise<string>>();
+  /** Part numbers whose MD5 has been computed (md5s holds the value). */
+  private readonly md5Known = new Set<number>();
   private state: UploadState;
   private status: UploadStatus = 'idle';
   private ref: UploadRef | null;
@@ -333,7 +335,12 @@ export class Upload {
       this.partSigner = new PartSigner(this.signer, this.ref, this.clock, {
         batchSize: this.signBatchSize(),
         refreshMarginMs: this.options.urlRefreshMarginMs ?? 60_000,
-        ...(this.hasher ? { contentMd5: (part: PartEntry) => this.md5Of(part) } : {}),
+        ...(this.hasher
+          ? {
+              contentMd5: (part: PartEntry) => this.md5Of(part),
+              md5Ready: (part: PartEntry) => this.md5Known.has(part.partNumber),
+            }
+          : {}),
       });
       this.state = {
         ...this.state,
@@ -455,7 +462,18 @@ export class Upload {
       this.running += 1;
       void this.runPart(part, this.generation);
     }
+    this.hashAhead(tracker);
     this.scheduleRetryWakeup();
+  }
+
+  /**
+   * Hashes the next parts in the background (the workers queue them), so that a part's MD5 is
+   * known before its URL is needed and sending never stalls on hashing. Failures surface when
+   * the part itself is signed.
+   */
+  private hashAhead(tracker: PartTracker): void {
+    if (!this.hasher) return;
+    for (const part of tracker.upcoming(this.signBatchSize())) this.md5Of(part).catch(() => {});
   }
 
   private scheduleRetryWakeup(): void {
@@ -669,14 +687,21 @@ export class Upload {
     let md5 = this.md5s.get(part.partNumber);
     if (!md5) {
       const hasher = this.hasher as PartHasher;
-      md5 = hasher(this.file.slice(part.start, part.end)).catch((error: unknown) => {
-        this.md5s.delete(part.partNumber);
-        throw new UploadError(
-          'FILE_UNREADABLE',
-          `The file could not be read to compute part ${part.partNumber}'s checksum (${error instanceof Error ? error.message : String(error)}). It was probably changed, moved or deleted; choose it again.`,
-          { cause: error },
-        );
-      });
+      const partNumber = part.partNumber;
+      md5 = hasher(this.file.slice(part.start, part.end)).then(
+        (value) => {
+          this.md5Known.add(partNumber);
+          return value;
+        },
+        (error: unknown) => {
+          this.md5s.delete(partNumber);
+          throw new UploadError(
+            'FILE_UNREADABLE',
+            `The file could not be read to compute part ${part.partNumber}'s checksum (${error instanceof Error ? error.message : String(error)}). It was probably changed, moved or deleted; choose it again.`,
+            { cause: error },
+          );
+        },
+      );
       this.md5s.set(part.partNumber, md5);
     }
     return md5;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { bundleMd5Worker } from '../../../scripts/build-md5-worker';
 import { createFakeS3, randomBytes } from '../../../test/support/fake-s3';
 import { ConcurrencyPool } from '../concurrency-pool';
@@ -117,6 +117,57 @@ describe('integrity', () => {
     const result = await upload.start();
     expect(single[0]?.contentMd5).toBe(md5(data).toString('base64'));
     expect(result.integrity).toBe('unverifiable'); // the fake store's ETag is not an MD5
+  });
+
+  it('hashes ahead and never holds a part back for a later part still being hashed', async () => {
+    const data = randomBytes(8 * PART, 11);
+    const s3 = createFakeS3();
+    const signed: number[][] = [];
+    const signParts = s3.signer.signParts;
+    s3.signer.signParts = (input, ctx) => {
+      signed.push(input.parts.map((p) => p.partNumber));
+      return signParts(input, ctx);
+    };
+    // Part 4's MD5 takes until the test releases it; the others are immediate.
+    let releasePart4!: () => void;
+    const part4Released = new Promise<void>((resolve) => {
+      releasePart4 = resolve;
+    });
+    const hashed: number[] = [];
+    const hasher = async (blob: Blob) => {
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      const offset = Buffer.from(data).indexOf(Buffer.from(bytes));
+      const partNumber = offset / PART + 1;
+      hashed.push(partNumber);
+      if (partNumber === 4) await part4Released;
+      return md5(bytes).toString('base64');
+    };
+    const upload = createUpload(new File([data], 'ahead.bin'), {
+      signer: s3.signer,
+      transport: s3.transport,
+      partSize: PART,
+      limits,
+      singlePutThreshold: 0,
+      concurrency: 2,
+      signBatchSize: 8,
+      pool: new ConcurrencyPool(6),
+      hasher,
+    });
+    const parts = new Set<number>();
+    upload.subscribe((_, event) => {
+      if (event.type === 'part') parts.add(event.part.partNumber);
+    });
+    const done = upload.start();
+    // Parts 1–3 and 5+ upload while part 4 is still hashing.
+    await vi.waitFor(() => expect(parts.size).toBeGreaterThanOrEqual(6));
+    expect(parts.has(4)).toBe(false);
+    // Hashing ran ahead of sending: every part was queued for hashing, not only the two in flight.
+    expect(new Set(hashed).size).toBe(8);
+    releasePart4();
+    expect((await done).integrity).toBe('unverifiable');
+    // No sign call waited on part 4 for another part: part 4 is only ever signed first in its batch.
+    for (const batch of signed) expect(batch.indexOf(4)).toBeLessThanOrEqual(0);
+    expect(signed.flat().sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 
   it('computes expected ETags the way S3 does', async () => {
