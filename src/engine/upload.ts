@@ -312,6 +312,10 @@ export class Upload {
           })
         : planParts(size, this.options.partSize ?? 8 * MiB, this.limits);
       const signal = this.runAbort.signal;
+      const tracker = new PartTracker(plan, this.options.resume?.completedParts ?? []);
+      // The first parts' MD5s are needed before anything can be sent: compute them while the
+      // create call is out.
+      this.hashAhead(tracker);
       if (!this.ref) {
         const created = await this.withRetries(
           () =>
@@ -331,7 +335,7 @@ export class Upload {
         this.emit({ type: 'created', key: created.key, uploadId: created.uploadId, partSize: plan.partSize });
       }
       if (generation !== this.generation) return;
-      this.tracker = new PartTracker(plan, this.options.resume?.completedParts ?? []);
+      this.tracker = tracker;
       this.partSigner = new PartSigner(this.signer, this.ref, this.clock, {
         batchSize: this.signBatchSize(),
         refreshMarginMs: this.options.urlRefreshMarginMs ?? 60_000,

@@ -1,8 +1,8 @@
-// Worker entry: hashes Blobs posted to it. A Blob crosses postMessage by reference, not by copy.
+// Worker entry: hashes Blobs posted to it, one at a time (the hasher never sends a second blob
+// before the first answer). A Blob crosses postMessage by reference, not by copy.
 import { md5Base64 } from './md5';
 
 interface HashRequest {
-  id: number;
   blob: Blob;
 }
 
@@ -12,10 +12,9 @@ const scope = globalThis as unknown as {
 };
 
 scope.onmessage = async (event) => {
-  const { id, blob } = event.data;
   try {
-    scope.postMessage({ id, md5: await md5Base64(blob) });
+    scope.postMessage({ md5: await md5Base64(event.data.blob) });
   } catch (error) {
-    scope.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
+    scope.postMessage({ error: error instanceof Error ? error.message : String(error) });
   }
 };

@@ -13,7 +13,8 @@ export interface WorkerHasherOptions {
   workerUrl?: string | URL;
 }
 
-interface Pending {
+interface Job {
+  blob: Blob;
   resolve(md5: string): void;
   reject(error: Error): void;
 }
@@ -24,36 +25,58 @@ async function workerScriptUrl(options: WorkerHasherOptions): Promise<string | U
   return URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
 }
 
+/**
+ * One job per worker at a time, taken from a first-in-first-out queue by whichever worker is
+ * free: parts finish hashing in the order they were asked for (the order they are sent in).
+ * Handing a busy worker a second blob would interleave the two reads and delay both.
+ */
 export function createWorkerHasher(options: WorkerHasherOptions = {}): PartHasher {
   if (typeof Worker === 'undefined') {
     return async (blob) => (await import('./md5')).md5Base64(blob);
   }
-  let workers: Promise<Worker[]> | null = null;
-  const pending = new Map<number, Pending>();
-  let nextId = 0;
+  const queue: Job[] = [];
+  const idle: Worker[] = [];
+  const running = new Map<Worker, Job>();
+  let started: Promise<void> | null = null;
+
+  const dispatch = () => {
+    for (;;) {
+      const worker = idle.shift();
+      if (!worker) return;
+      const job = queue.shift();
+      if (!job) {
+        idle.unshift(worker);
+        return;
+      }
+      running.set(worker, job);
+      worker.postMessage({ blob: job.blob });
+    }
+  };
   const start = async () => {
     const url = await workerScriptUrl(options);
-    return Array.from({ length: Math.max(1, options.workers ?? 2) }, () => {
+    for (let i = 0; i < Math.max(1, options.workers ?? 2); i += 1) {
       const worker = new Worker(url);
-      worker.onmessage = (event: MessageEvent<{ id: number; md5?: string; error?: string }>) => {
-        const request = pending.get(event.data.id);
-        pending.delete(event.data.id);
-        if (event.data.md5) request?.resolve(event.data.md5);
-        else request?.reject(new Error(event.data.error ?? 'hashing failed'));
+      worker.onmessage = (event: MessageEvent<{ md5?: string; error?: string }>) => {
+        const job = running.get(worker);
+        running.delete(worker);
+        idle.push(worker);
+        if (event.data.md5) job?.resolve(event.data.md5);
+        else job?.reject(new Error(event.data.error ?? 'hashing failed'));
+        dispatch();
       };
-      return worker;
-    });
+      idle.push(worker);
+    }
   };
-  return async (blob) => {
-    workers ??= start();
-    const pool = await workers;
-    const id = nextId++;
-    const worker = pool[id % pool.length] as Worker;
-    return new Promise<string>((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      worker.postMessage({ id, blob });
+  return (blob) =>
+    new Promise<string>((resolve, reject) => {
+      queue.push({ blob, resolve, reject });
+      started ??= start();
+      started.then(dispatch, (error: unknown) => {
+        // The worker could not start (e.g. a CSP without blob:): fail every waiting job.
+        for (const job of queue.splice(0))
+          job.reject(error instanceof Error ? error : new Error(String(error)));
+      });
     });
-  };
 }
 
 let shared: PartHasher | null = null;
