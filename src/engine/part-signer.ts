@@ -63,6 +63,22 @@ export class PartSigner {
     }
   }
 
+  /**
+   * Signs upcoming parts in the background when fewer than `want` of them hold (or await) a
+   * URL, so that the next parts find theirs ready instead of waiting for a signer round trip.
+   * Only parts that can be signed now (MD5 known) go; a failure just leaves each part to sign
+   * its own URL when it is sent.
+   */
+  prefetch(upcoming: readonly PartEntry[], want: number, ctx: CallContext): void {
+    const covered = upcoming.filter((p) => this.fresh(p.partNumber) || this.pending.has(p.partNumber));
+    if (covered.length >= want) return;
+    const ready = this.options.md5Ready ?? (() => true);
+    const batch = upcoming.filter(
+      (p) => !this.fresh(p.partNumber) && !this.pending.has(p.partNumber) && ready(p),
+    );
+    if (batch.length > 0) this.sign(batch.slice(0, this.options.batchSize), ctx).catch(() => {});
+  }
+
   /** signer clock − local clock (ms), as learned from the last answer. */
   get clockOffset(): number {
     return this.serverOffset;

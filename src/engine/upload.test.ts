@@ -158,6 +158,47 @@ describe('Upload (multipart)', () => {
     expect(s3.puts.length - sentBefore).toBeLessThanOrEqual(4); // part 5 plus parts aborted in flight
   });
 
+  it('signs the next parts in the background, so no part waits for the signer at a batch boundary', async () => {
+    const clock = new FakeClock();
+    const s3 = createFakeS3({ now: () => clock.now() });
+    const signParts = s3.signer.signParts;
+    // Each signer call takes 1 s and each PUT 5 s.
+    const wait = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
+    s3.signer.signParts = async (input, ctx) => {
+      await wait(1000);
+      return signParts(input, ctx);
+    };
+    const transport: Transport = async (request) => {
+      await wait(5000);
+      return s3.transport(request);
+    };
+    const upload = createUpload(new File([randomBytes(6 * PART)], 'x.bin'), {
+      signer: s3.signer,
+      transport,
+      clock,
+      partSize: PART,
+      limits,
+      singlePutThreshold: 0,
+      integrity: false,
+      concurrency: 2,
+      signBatchSize: 2,
+      pool: new ConcurrencyPool(6),
+      stallTimeoutMs: 60_000,
+    });
+    const startedAt = clock.now();
+    let completedAt = -1;
+    upload.subscribe((state) => {
+      if (state.status === 'completed' && completedAt < 0) completedAt = clock.now() - startedAt;
+    });
+    const done = upload.start();
+    await clock.advance(30_000);
+    await done;
+    // 1 s for the first batch, then three rounds of two 5 s PUTs back to back: the batches for
+    // parts 3–4 and 5–6 were signed while earlier parts were in flight (waiting would add 2 s).
+    expect(completedAt).toBe(16_000);
+    expect(s3.calls.filter((c) => c.startsWith('sign'))).toEqual(['sign:1,2', 'sign:3,4', 'sign:5,6']);
+  });
+
   it('re-signs an expired URL instead of failing', async () => {
     const { clock, s3, data, upload } = setup();
     let expired = 0;
@@ -205,7 +246,8 @@ describe('Upload (multipart)', () => {
     await clock.advance(100_000);
     await done;
     expect(upload.getState().status).toBe('completed');
-    expect(s3.calls.filter((c) => c.startsWith('sign'))).toEqual(['sign:1,2', 'sign:2,3']);
+    // sign:3 is signed ahead while part 2 is sent; part 2's refused URL is signed again.
+    expect(s3.calls.filter((c) => c.startsWith('sign'))).toEqual(['sign:1,2', 'sign:3', 'sign:2,3']);
   });
 
   it('fails on a bare 403 AccessDenied while the URL is still valid', async () => {

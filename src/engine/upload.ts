@@ -471,13 +471,18 @@ export class Upload {
   }
 
   /**
-   * Hashes the next parts in the background (the workers queue them), so that a part's MD5 is
+   * Hashes the next parts in the background (the workers queue them, in order), so that a part's MD5 is
    * known before its URL is needed and sending never stalls on hashing. Failures surface when
    * the part itself is signed.
    */
   private hashAhead(tracker: PartTracker): void {
     if (!this.hasher) return;
-    for (const part of tracker.upcoming(this.signBatchSize())) this.md5Of(part).catch(() => {});
+    for (const part of tracker.upcoming(this.lookahead())) this.md5Of(part).catch(() => {});
+  }
+
+  /** How many parts past those in flight are hashed and signed ahead. */
+  private lookahead(): number {
+    return this.signBatchSize() + this.concurrency.value;
   }
 
   private scheduleRetryWakeup(): void {
@@ -507,6 +512,7 @@ export class Upload {
         tracker.requeue(part);
         return;
       }
+      partSigner.prefetch(tracker.upcoming(this.lookahead()), this.concurrency.value, { signal });
       const outcome = await this.send(part, signed);
       if (generation !== this.generation || outcome.kind === 'aborted') {
         tracker.requeue(part);
