@@ -10,7 +10,6 @@ import { expect, fn, waitFor, within } from 'storybook/test';
 import { S3Uploader, type S3UploaderProps } from '../src/components/index';
 import type { UploadErrorCode } from '../src/engine/index';
 import { makeFile, mockedProps, PART, unreadableFile } from './support/fixtures';
-import { chooseAgainLabelInName } from './support/known-issues';
 import { MOCK_SIGNER_URL, s3Error, signerError } from './support/mock-s3';
 import { type MockLoaded, type MockSetup, mock, mockS3Loader } from './support/msw';
 import { liveRegion, pick, press, waitForStatus } from './support/play';
@@ -182,14 +181,11 @@ export const IntegrityMismatch = errorStory('INTEGRITY_MISMATCH');
  */
 export const UploadInUse: Story = {
   name: 'UPLOAD_IN_USE',
-  parameters: {
-    ...chooseAgainLabelInName,
-    ...mock({
-      async prepare(loaded) {
-        await seedUnfinished(loaded, makeFile('holiday-video.mov', 10 * PART, 5), 4);
-      },
-    }),
-  },
+  parameters: mock({
+    async prepare(loaded) {
+      await seedUnfinished(loaded, makeFile('holiday-video.mov', 10 * PART, 5), 4);
+    },
+  }),
   play: async ({ canvasElement, loaded }) => {
     const { locks, store } = loaded as MockLoaded;
     const region = await within(canvasElement).findByRole('region', { name: 'You have 1 unfinished upload' });

@@ -43,6 +43,8 @@ export interface UploaderMessages {
   lastActivity(at: number, now: number): string;
   /** An unfinished upload running in another tab right now. */
   runningElsewhere: string;
+  // The `...Label`s below name the buttons too: each must contain its button's visible text
+  // (WCAG 2.5.3, speech users say what they see) and the file name.
   /** Resume button of an unfinished upload whose file the browser kept (a permission prompt may follow). */
   resumeUpload: string;
   resumeUploadLabel(name: string): string;
@@ -110,7 +112,7 @@ export const defaultMessages: UploaderMessages = {
   resumeUpload: 'Resume',
   resumeUploadLabel: (name) => `Resume the upload of ${name}`,
   chooseAgain: 'Choose file again',
-  chooseAgainLabel: (name) => `Choose ${name} again to resume its upload`,
+  chooseAgainLabel: (name) => `Choose file again: ${name}`,
   discard: 'Discard',
   discardLabel: (name) => `Discard the unfinished upload of ${name}`,
   resumeMismatch: (name, picked) =>

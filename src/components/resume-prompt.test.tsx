@@ -78,9 +78,7 @@ describe('<S3Uploader> unfinished uploads prompt', () => {
     expect(within(region).getByText('40% uploaded (4.1 kB of 10 kB)')).toBeDefined();
     expect(within(region).getByText('last active just now')).toBeDefined();
 
-    const choose = within(region).getByRole('button', {
-      name: 'Choose movie.bin again to resume its upload',
-    });
+    const choose = within(region).getByRole('button', { name: 'Choose file again: movie.bin' });
     expect(choose.textContent).toBe('Choose file again');
     const click = vi.spyOn(promptInput(), 'click');
     await user.click(choose);
@@ -109,18 +107,41 @@ describe('<S3Uploader> unfinished uploads prompt', () => {
     expect(document.activeElement?.className).toContain('s3u-dropzone');
   });
 
-  it('discards an unfinished upload (aborted on S3) and says so', async () => {
+  it('discards an unfinished upload (aborted on S3), says so and hands focus to the drop zone', async () => {
     const { kit, store, shared, mount, user } = setup();
     await interrupted(kit, store, shared, 2);
     mount();
     const region = await screen.findByRole('region', { name: 'You have 1 unfinished upload' });
-    await user.click(
-      within(region).getByRole('button', { name: 'Discard the unfinished upload of movie.bin' }),
-    );
+    const discard = within(region).getByRole('button', {
+      name: 'Discard the unfinished upload of movie.bin',
+    });
+    discard.focus();
+    await user.keyboard('{Enter}');
     await waitFor(() => expect(screen.queryByRole('region')).toBeNull());
     expect(kit.s3.calls).toContain('abort');
     expect(await store.list()).toEqual([]);
     expect(live().textContent).toContain('The unfinished upload of movie.bin was discarded.');
+    // The prompt (and the focused button) is gone: focus must not fall back to <body>.
+    await waitFor(() =>
+      expect(document.activeElement).toBe(
+        screen.getByRole('button', { name: 'Drop files here or choose files' }),
+      ),
+    );
+  });
+
+  it('names every prompt button with its visible text and the file (WCAG 2.5.3 Label in Name)', async () => {
+    // axe's label-content-name-mismatch needs layout, which happy-dom lacks: check it directly.
+    const { kit, store, shared, mount } = setup();
+    await interrupted(kit, store, shared, 2);
+    mount();
+    const region = await screen.findByRole('region', { name: 'You have 1 unfinished upload' });
+    const buttons = within(region).getAllByRole('button');
+    expect(buttons.map((b) => b.dataset.action)).toEqual(['choose-again', 'discard']);
+    for (const button of buttons) {
+      const name = button.getAttribute('aria-label') ?? '';
+      expect(name.toLowerCase()).toContain((button.textContent ?? '').toLowerCase());
+      expect(name).toContain('movie.bin');
+    }
   });
 
   it('shows why a discard failed, keeping the upload', async () => {
@@ -176,9 +197,7 @@ describe('<S3Uploader> unfinished uploads prompt', () => {
     expect((await within(region).findByRole('alert')).textContent).toBe(
       'Permission to read movie.bin was not given. Choose the file again to resume.',
     );
-    expect(
-      within(region).getByRole('button', { name: 'Choose movie.bin again to resume its upload' }),
-    ).toBeDefined();
+    expect(within(region).getByRole('button', { name: 'Choose file again: movie.bin' })).toBeDefined();
   });
 
   it('shows an upload another tab is running, without actions; a re-dropped copy waits for it', async () => {
@@ -204,12 +223,17 @@ describe('<S3Uploader> unfinished uploads prompt', () => {
 
   it('takes replaced strings and has no axe violations', async () => {
     const { kit, store, shared, mount } = setup({
-      messages: { unfinishedTitle: (n) => `${n} envoi(s) inachevé(s)`, discard: 'Abandonner' },
+      messages: {
+        unfinishedTitle: (n) => `${n} envoi(s) inachevé(s)`,
+        discard: 'Abandonner',
+        discardLabel: (name) => `Abandonner l'envoi de ${name}`,
+      },
     });
     await interrupted(kit, store, shared, 2);
     const view = mount();
     const region = await screen.findByRole('region', { name: '1 envoi(s) inachevé(s)' });
-    expect(within(region).getByRole('button', { name: /^Discard/ }).textContent).toBe('Abandonner');
+    const discard = within(region).getByRole('button', { name: "Abandonner l'envoi de movie.bin" });
+    expect(discard.textContent).toBe('Abandonner');
     const results = await axe.run(view.container, { rules: { 'color-contrast': { enabled: false } } });
     expect(results.violations.map((v) => v.id)).toEqual([]);
   });

@@ -62,27 +62,30 @@ export function ResumePrompt(props: ResumePromptProps) {
       else next.delete(id);
       return next;
     });
-  // A row that goes away takes the focused button with it: hand focus to the drop zone.
-  const refocus = () =>
-    section.current?.closest('.s3u-root')?.querySelector<HTMLElement>('.s3u-dropzone')?.focus();
+  // A row that goes away takes the focused button with it: focus moves to the drop zone. Looked up
+  // before any await: the last row going away unmounts the prompt, and `section` with it.
+  const focusTarget = () =>
+    section.current?.closest('.s3u-root')?.querySelector<HTMLElement>('.s3u-dropzone') ?? null;
 
   const take = async (upload: ResumableUploadInfo, file: File, handle: unknown) => {
+    const dropZone = focusTarget();
     if (!(await matchesRecord(file, upload))) {
       problem(upload.id, m.resumeMismatch(upload.name, file.name));
       return;
     }
     problem(upload.id, null);
     onResume(upload, file, handle);
-    refocus();
+    dropZone?.focus();
   };
 
   const resume = async (upload: ResumableUploadInfo) => {
     problem(upload.id, null);
     if (upload.hasHandle && !pickInstead.has(upload.id)) {
+      const dropZone = focusTarget();
       const reopened = await reopenRecordedFile(upload);
       if (reopened.ok) {
         onResume(upload, reopened.file, reopened.handle);
-        refocus();
+        dropZone?.focus();
         return;
       }
       problem(
@@ -109,11 +112,12 @@ export function ResumePrompt(props: ResumePromptProps) {
   };
 
   const discard = async (upload: ResumableUploadInfo) => {
+    const dropZone = focusTarget();
     setBusyFor(upload.id, true);
     try {
       await onDiscard(upload);
       announce?.(m.discarded(upload.name));
-      refocus();
+      dropZone?.focus();
     } catch (error) {
       problem(upload.id, m.discardFailed(upload.name, m.error(error as UploadError)));
     } finally {
