@@ -2,14 +2,17 @@
 // created on first use, in the browser, never at import or during a server render.
 
 import type { ResumeStore, SessionResumeOptions } from '../engine/index';
-import { createDefaultResumeStore } from '../engine/store/index';
+import { lazyDefaultResumeStore } from '../engine/store/lazy-default-store';
 import type { UploaderOptions } from './types';
 
 let defaultStore: ResumeStore | null = null;
 
-/** The page's default store (IndexedDB through Dexie, memory where IndexedDB is missing), created once. */
+/**
+ * The page's default store (IndexedDB through Dexie, memory where IndexedDB is missing), created
+ * once and loaded with its first use, so that Dexie is not part of the hooks' initial bundle.
+ */
 export function defaultResumeStore(): ResumeStore {
-  defaultStore ??= createDefaultResumeStore();
+  defaultStore ??= lazyDefaultResumeStore();
   return defaultStore;
 }
 
