@@ -281,16 +281,19 @@ function storageWake(key: string): (resolve: () => void) => () => void {
   };
 }
 
-async function waitForLease(
+/**
+ * Takes the lease if it is free or expired. With `wait`, keeps trying (every `pollMs`, at once
+ * when another tab changes it) until it gets it; without, answers "not acquired" at once.
+ */
+async function takeLease(
   storage: StorageLike,
   key: string,
-  leaseMs: number,
-  pollMs: number,
-  signal: AbortSignal | undefined,
+  options: { leaseMs: number; pollMs: number; wait: boolean; signal: AbortSignal | undefined },
 ): Promise<UploadLock> {
+  const { signal } = options;
   for (;;) {
     if (signal?.aborted) throw abortError(signal);
-    const lock = await tryLease(storage, key, leaseMs);
+    const lock = await tryLease(storage, key, options.leaseMs);
     if (lock) {
       if (signal?.aborted) {
         lock.release();
@@ -298,22 +301,24 @@ async function waitForLease(
       }
       return lock;
     }
+    if (!options.wait) return notAcquired('lease');
     const lease = readLease(storage, key);
     const untilExpiry = lease ? Math.max(0, lease.expiresAt - Date.now()) + 1 : 0;
-    await delay(Math.min(pollMs, untilExpiry), signal, storageWake(key));
+    await delay(Math.min(options.pollMs, untilExpiry), signal, storageWake(key));
   }
 }
 
 // ---- public API --------------------------------------------------------------------------------
 
 /**
- * Takes the upload lock of `fingerprint` if nobody holds it, without waiting: `acquired` says
- * whether it did. Hold it for as long as this page drives the upload and `release()` it when the
- * upload ends; the browser releases it when the page goes away.
+ * The one path behind acquire and wait: Web Locks, else the lease, else nothing to coordinate
+ * with ('none'). A mechanism that is refused or unusable falls through to the next; an abort
+ * never does.
  */
-export async function acquireUploadLock(
+async function takeUploadLock(
   fingerprint: string,
-  options: UploadLockOptions = {},
+  options: UploadLockOptions,
+  wait: boolean,
 ): Promise<UploadLock> {
   const { signal } = options;
   if (signal?.aborted) throw abortError(signal);
@@ -321,7 +326,7 @@ export async function acquireUploadLock(
   const locks = webLocksOf(options);
   if (locks) {
     try {
-      return await requestWebLock(locks, name, false, signal);
+      return await requestWebLock(locks, name, wait, signal);
     } catch (error) {
       if (signal?.aborted || isAbortError(error)) throw error;
       // Web Locks refused (e.g. an opaque origin): fall back to the lease.
@@ -330,14 +335,11 @@ export async function acquireUploadLock(
   const storage = storageOf(options);
   if (storage) {
     try {
-      const lock = await tryLease(storage, name, options.leaseMs ?? DEFAULT_LEASE_MS);
-      if (signal?.aborted) {
-        lock?.release();
-        throw abortError(signal);
-      }
-      return lock ?? notAcquired('lease');
+      const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+      const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+      return await takeLease(storage, name, { leaseMs, pollMs, wait, signal });
     } catch (error) {
-      if (signal?.aborted) throw error;
+      if (signal?.aborted || isAbortError(error)) throw error;
       // Storage unusable (quota, disabled): nothing to coordinate with.
     }
   }
@@ -345,39 +347,20 @@ export async function acquireUploadLock(
 }
 
 /**
+ * Takes the upload lock of `fingerprint` if nobody holds it, without waiting: `acquired` says
+ * whether it did. Hold it for as long as this page drives the upload and `release()` it when the
+ * upload ends; the browser releases it when the page goes away.
+ */
+export function acquireUploadLock(fingerprint: string, options: UploadLockOptions = {}): Promise<UploadLock> {
+  return takeUploadLock(fingerprint, options, false);
+}
+
+/**
  * Waits until the upload lock of `fingerprint` is free and takes it: how a tab takes over an
  * upload when the tab driving it goes away. Rejects with the signal's reason when aborted.
  */
-export async function waitForUploadLock(
-  fingerprint: string,
-  options: UploadLockOptions = {},
-): Promise<UploadLock> {
-  const { signal } = options;
-  if (signal?.aborted) throw abortError(signal);
-  const name = uploadLockName(fingerprint);
-  const locks = webLocksOf(options);
-  if (locks) {
-    try {
-      return await requestWebLock(locks, name, true, signal);
-    } catch (error) {
-      if (signal?.aborted || isAbortError(error)) throw error;
-    }
-  }
-  const storage = storageOf(options);
-  if (storage) {
-    try {
-      return await waitForLease(
-        storage,
-        name,
-        options.leaseMs ?? DEFAULT_LEASE_MS,
-        options.pollMs ?? DEFAULT_POLL_MS,
-        signal,
-      );
-    } catch (error) {
-      if (signal?.aborted || isAbortError(error)) throw error;
-    }
-  }
-  return acquired('none', () => {});
+export function waitForUploadLock(fingerprint: string, options: UploadLockOptions = {}): Promise<UploadLock> {
+  return takeUploadLock(fingerprint, options, true);
 }
 
 /** Fingerprints whose upload lock is held right now, by any tab of this origin (this one included). */

@@ -1,17 +1,32 @@
 // `s3mu upload` of a 1 GiB file through the reference signer into Ceph RGW, with a proxy that
 // resets connections; then a run killed at about half way and started again, which must send
 // only the missing parts (plus those that were in flight). Objects are hashed as they stream back.
+// Then smaller files killed at seeded random points (RESUME_SEED=<seed> reproduces a failure):
+// run again with the same state, with an empty state, and after the upload was aborted on RGW.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  GetObjectCommand,
+  ListPartsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
 import { buildSignerApp } from '../../server-reference/app';
+import { randomBytes } from '../support/fake-s3';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy';
-import { makeS3Client, type S3TestConfig, signerConfigFor } from '../support/s3';
+import { seededRandom } from '../support/resume-helpers';
+import {
+  listMultipartUploads,
+  makeS3Client,
+  type S3TestConfig,
+  sha256Hex,
+  signerConfigFor,
+} from '../support/s3';
 
 const MiB = 1024 * 1024;
 const SIZE = 1024 * MiB;
@@ -211,4 +226,149 @@ describe('s3mu upload (1 GiB, real RGW)', () => {
     expect(resent.length).toBeLessThanOrEqual(neverStarted + 6);
     expect(await streamedSha256(result.key)).toBe(bigSha);
   }, 600_000);
+});
+
+/** The multipart upload the part PUTs logged since `fromLogIndex` went to (path-style URLs). */
+function uploadPutTo(fromLogIndex: number): { key: string; uploadId: string } {
+  const put = proxy.log
+    .slice(fromLogIndex)
+    .find(({ request }) => request.method === 'PUT' && /[?&]partNumber=/.test(request.path));
+  expect(put, 'no part PUT was logged').toBeDefined();
+  const url = new URL(put?.request.path as string, 'http://proxy');
+  return {
+    key: decodeURIComponent(url.pathname.slice(`/${s3Config.bucket}/`.length)),
+    uploadId: url.searchParams.get('uploadId') as string,
+  };
+}
+
+/** Part numbers RGW holds for an upload right now (one page: at most 1,000 parts). */
+async function partsOnS3(key: string, uploadId: string): Promise<Set<number>> {
+  const out = await s3.send(new ListPartsCommand({ Bucket: s3Config.bucket, Key: key, UploadId: uploadId }));
+  return new Set((out.Parts ?? []).map((p) => p.PartNumber as number));
+}
+
+/**
+ * Starts `s3mu upload` and SIGKILLs it once the proxy stalled the `stallAt`-th part PUT after
+ * `afterBodyBytes` of its body: the other parts are wherever they are (finished, in flight).
+ */
+async function runUntilKilled(args: string[], stallAt: number, afterBodyBytes: number) {
+  const logStart = proxy.log.length;
+  const stallsBefore = proxy.stats.faults.stall;
+  let puts = 0;
+  proxy.setPlan((request) => {
+    if (request.method !== 'PUT' || !/[?&]partNumber=/.test(request.path)) return null;
+    puts += 1;
+    return puts === stallAt ? { kind: 'stall', afterBodyBytes } : null;
+  });
+  const run = await s3mu(args, (child) => {
+    const timer = setInterval(() => {
+      if (proxy.stats.faults.stall > stallsBefore) {
+        clearInterval(timer);
+        child.kill('SIGKILL');
+      }
+    }, 5);
+    child.on('close', () => clearInterval(timer));
+  });
+  proxy.setPlan(() => null);
+  expect(run.signal, `the first run was not killed: ${run.stderr}`).toBe('SIGKILL');
+  return { started: new Set(partPuts(logStart)), ...uploadPutTo(logStart) };
+}
+
+type CliVariant = 'same state' | 'empty state' | 'aborted';
+const CLI_SEED = Number(process.env.RESUME_SEED ?? randomInt(2 ** 31));
+const CLI_PART = 5 * MiB;
+
+describe(`s3mu upload killed at random points (RESUME_SEED=${CLI_SEED})`, () => {
+  const variants: CliVariant[] = ['same state', 'empty state', 'aborted'];
+  it.each(variants.map((variant, index) => ({ variant, index })))(
+    'run again ($variant): sends only what S3 lacks, byte-identical',
+    async ({ variant, index }) => {
+      onTestFailed(() => {
+        console.error(`cli-rgw failed with RESUME_SEED=${CLI_SEED}; rerun with that variable to reproduce`);
+      });
+      const random = seededRandom(CLI_SEED + 104_729 * index);
+      const size = 16 * MiB + Math.floor(random() * 24 * MiB);
+      const partCount = Math.ceil(size / CLI_PART);
+      const stallAt = 1 + Math.floor(random() * partCount);
+      const partBytes = Math.min(CLI_PART, size - (stallAt - 1) * CLI_PART);
+      // Half the points stop right at a part's start (after the earlier parts), half mid-part.
+      const afterBodyBytes = random() < 0.5 ? 0 : 1 + Math.floor(random() * (partBytes - 1));
+      const where = `seed ${CLI_SEED}: ${size} bytes (${partCount} parts), killed at PUT ${stallAt} after ${afterBodyBytes} body bytes`;
+      const data = randomBytes(size, (CLI_SEED + index) >>> 0 || 1);
+      const path = join(dir, `random-${CLI_SEED}-${index}.bin`);
+      await writeFile(path, data);
+      const first = join(dir, `random-${index}-first`);
+      const upload = (stateDir: string) => [
+        'upload',
+        path,
+        '--signer',
+        signerUrl,
+        '--json',
+        '--part-size',
+        '5',
+        '--concurrency',
+        '3',
+        '--state-dir',
+        stateDir,
+      ];
+
+      const killed = await runUntilKilled(upload(first), stallAt, afterBodyBytes);
+      const { started } = killed;
+      // Written on 'created', before any part is signed; a kill can still beat the write.
+      const recorded = (await readdir(first).catch(() => [])).some((f) => f.endsWith('.upload.json'));
+      if (variant === 'aborted') {
+        await s3.send(
+          new AbortMultipartUploadCommand({
+            Bucket: s3Config.bucket,
+            Key: killed.key,
+            UploadId: killed.uploadId,
+          }),
+        );
+      }
+      const stored = variant === 'aborted' ? new Set<number>() : await partsOnS3(killed.key, killed.uploadId);
+      const secondStart = proxy.log.length;
+      const second = await s3mu(
+        upload(variant === 'empty state' ? join(dir, `random-${index}-empty`) : first),
+      );
+      expect(second.code, `${where}: ${second.stderr}`).toBe(0);
+      const result = JSON.parse(second.stdout.trim());
+      const sent = partPuts(secondStart);
+      const all = Array.from({ length: partCount }, (_, i) => i + 1);
+      console.log(
+        `s3mu ${variant}, ${where}: ${started.size} parts started, ${variant === 'aborted' ? 'upload aborted' : `${stored.size} on S3`}; the second run sent ${sent.length} (${sent.join(',')})`,
+      );
+
+      expect(new Set(sent).size, `${where}: a part was sent twice`).toBe(sent.length);
+      if (variant === 'aborted') {
+        // Restarted cleanly: with a notice when the state knew the upload (else nothing was known).
+        if (recorded) expect(second.stderr, where).toMatch(/no longer exists on S3/);
+        expect(second.stderr, where).not.toMatch(/Resuming/);
+        expect(result.uploadId, where).not.toBe(killed.uploadId);
+        expect(
+          [...sent].sort((a, b) => a - b),
+          where,
+        ).toEqual(all);
+      } else {
+        expect(second.stderr, where).toMatch(/Resuming .*: \d+ parts already on S3/);
+        expect(result.uploadId, where).toBe(killed.uploadId);
+        // At most the parts never started plus those in flight: never one S3 already had.
+        expect(
+          sent.filter((p) => stored.has(p)),
+          `${where}: parts S3 had were sent again`,
+        ).toEqual([]);
+        for (const part of all.filter((p) => !started.has(p)))
+          expect(sent, `${where}: part ${part} was never sent`).toContain(part);
+      }
+      expect(result).toMatchObject({ size, partCount });
+      expect(await streamedSha256(result.key), where).toBe(sha256Hex(data));
+      expect(
+        await listMultipartUploads(s3, s3Config.bucket, result.key),
+        `${where}: uploads left behind`,
+      ).toEqual([]);
+      expect(await readdir(variant === 'empty state' ? join(dir, `random-${index}-empty`) : first)).toEqual(
+        [],
+      );
+    },
+    120_000,
+  );
 });
