@@ -75,7 +75,7 @@ export function classifyPutResponse(
       kind: 'fail',
       error: new UploadError(
         'UPLOAD_NOT_FOUND',
-        'The multipart upload no longer exists on S3 (it was aborted or expired by a lifecycle rule). Start the upload again.',
+        'The multipart upload no longer exists on S3 (it was aborted or expired by a lifecycle rule), nor do its parts. Retry to upload the file again from the start.',
         { status },
       ),
     };

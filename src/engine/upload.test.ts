@@ -613,6 +613,34 @@ describe('Upload (multipart)', () => {
     expect(first.s3.puts.map((p) => p.partNumber).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual([7, 8, 9, 10]);
     expect(first.s3.objects.get('uploads/data.bin')).toEqual(first.data);
   });
+
+  it('retry() after the multipart upload vanished starts over with a new one, cut by the current options', async () => {
+    const { clock, s3, data, file, options } = setup(10 * PART);
+    const gone = await s3.signer.createMultipartUpload({
+      name: 'data.bin',
+      size: 10 * PART,
+      type: '',
+      partSize: 2 * PART,
+      partCount: 5,
+    });
+    await s3.signer.abortMultipartUpload(gone);
+    const upload = createUpload(file, {
+      ...options,
+      resume: { ...gone, partSize: 2 * PART, completedParts: [{ partNumber: 1, etag: '"etag-1"' }] },
+    });
+    const failed = settle(upload.start());
+    await clock.advance(1000);
+    const { error } = await failed;
+    expect(error?.code).toBe('UPLOAD_NOT_FOUND');
+    expect(error?.message).toMatch(/Retry/);
+    const done = upload.retry();
+    expect(upload.getState().bytesUploaded).toBe(0);
+    await clock.advance(1000);
+    const result = await done;
+    expect(result.uploadId).not.toBe(gone.uploadId);
+    expect(result.partCount).toBe(10);
+    expect(s3.objects.get('uploads/data.bin')).toEqual(data);
+  });
 });
 
 describe('Upload (single PUT)', () => {

@@ -137,6 +137,8 @@ export class Upload {
   private state: UploadState;
   private status: UploadStatus = 'idle';
   private ref: UploadRef | null;
+  /** Where to continue from; dropped when the multipart upload turns out to be gone. */
+  private resumePoint: ResumePoint | undefined;
   private tracker: PartTracker | null = null;
   private partSigner: PartSigner | null = null;
   private budget: RetryBudget;
@@ -174,6 +176,7 @@ export class Upload {
       throw new UploadError('INVALID_OPTIONS', `concurrency must be an integer >= 1, got ${concurrency}.`);
     }
     this.concurrency = new AdaptiveLimit(concurrency);
+    this.resumePoint = options.resume;
     this.ref = options.resume ? { key: options.resume.key, uploadId: options.resume.uploadId } : null;
     this.state = initialState(file.size);
   }
@@ -211,13 +214,28 @@ export class Upload {
     if (this.status === 'paused') this.beginRun();
   }
 
-  /** After an error: continue from the parts already stored. */
+  /**
+   * After an error: continue from the parts already stored. If the multipart upload itself is
+   * gone (aborted, or expired by a lifecycle rule), its parts are too: start over with a new one.
+   */
   retry(): Promise<UploadResult> {
     if (this.status !== 'error') return this.settled.promise;
+    if (this.state.error?.code === 'UPLOAD_NOT_FOUND') this.startOver();
     this.settled = deferred();
     this.budget = new RetryBudget(this.options.retryBudget ?? 100);
     this.beginRun();
     return this.settled.promise;
+  }
+
+  private startOver(): void {
+    this.ref = null;
+    this.resumePoint = undefined;
+    this.tracker = null;
+    this.partSigner = null;
+    // The new plan's parts may be cut differently: MD5s are per part number.
+    this.md5s.clear();
+    this.md5Known.clear();
+    this.state = { ...initialState(this.file.size), retries: this.retries };
   }
 
   /** Stops sending and aborts the multipart upload on S3 so no parts are left behind. */
@@ -306,13 +324,13 @@ export class Upload {
         return;
       }
       const plan = this.ref
-        ? planParts(size, this.options.resume?.partSize ?? this.options.partSize, {
+        ? planParts(size, this.resumePoint?.partSize ?? this.options.partSize, {
             ...this.limits,
-            minPartSize: Math.min(this.limits.minPartSize, this.options.resume?.partSize ?? Infinity),
+            minPartSize: Math.min(this.limits.minPartSize, this.resumePoint?.partSize ?? Infinity),
           })
         : planParts(size, this.options.partSize ?? 8 * MiB, this.limits);
       const signal = this.runAbort.signal;
-      const tracker = new PartTracker(plan, this.options.resume?.completedParts ?? []);
+      const tracker = new PartTracker(plan, this.resumePoint?.completedParts ?? []);
       // The first parts' MD5s are needed before anything can be sent: compute them while the
       // create call is out.
       this.hashAhead(tracker);
