@@ -245,7 +245,10 @@ describe('POST /multipart/find with the upload registry', () => {
       second.body.uploadId,
     );
     const aborted = await post('/multipart/abort', second.body);
-    expect(aborted.status).toBe(502); // s3rver: 405 MethodNotAllowed
+    // s3rver: 405 MethodNotAllowed → 501 at once, saying what is left behind, instead of a retryable 502.
+    expect(aborted.status).toBe(501);
+    expect(aborted.body.error.code).toBe('S3_UNSUPPORTED');
+    expect(aborted.body.error.message).toMatch(/parts stay on the store/);
     expect((await post('/multipart/find', { fingerprint: FP })).body).toEqual({ upload: null });
   });
 

@@ -252,6 +252,19 @@ function mapS3Error(op: Operation, error: unknown): SignerHttpError {
       },
     );
   }
+  if (listingUnsupported(error)) {
+    // A mock or gateway without this operation (s3rver: ListParts and Abort): retrying is useless.
+    const consequence =
+      op === 'abort'
+        ? 'The upload was stopped and will not be offered for resume, but its parts stay on the store until a lifecycle rule or its administrator removes them.'
+        : 'Use an S3-compatible store that implements it.';
+    return new SignerHttpError(
+      501,
+      'S3_UNSUPPORTED',
+      `This S3 does not implement the operation (${op}: ${describe(error)}). ${consequence}`,
+      { cause: error },
+    );
+  }
   return new SignerHttpError(502, 'S3_ERROR', `S3 failed to ${op} (${describe(error)}); retry later.`, {
     cause: error,
   });

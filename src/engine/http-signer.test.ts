@@ -282,6 +282,18 @@ describe('createHttpSigner: failures', () => {
     expect(html).toMatchObject({ code: 'SIGNER_FAILED', retryable: true, status });
   });
 
+  it('maps 501 (an operation the signer or its S3 lacks) to a SIGNER_FAILED that is not retried', async () => {
+    answer('/multipart/abort', () =>
+      HttpResponse.json(
+        { error: { code: 'S3_UNSUPPORTED', message: 'This S3 does not implement the operation.' } },
+        { status: 501 },
+      ),
+    );
+    const error = await failure(createHttpSigner(B).abortMultipartUpload(ref));
+    expect(error).toMatchObject({ code: 'SIGNER_FAILED', retryable: false, status: 501 });
+    expect(error.message).toContain('does not implement');
+  });
+
   it('passes ctx.signal to fetch and rethrows the abort as is', async () => {
     answer('/multipart/list', async () => {
       await delay('infinite');

@@ -157,6 +157,10 @@ function statusError(response: Response, url: string, json: unknown, text: strin
   }
   if (status >= 400 && status < 500)
     return new UploadError('SIGNER_REJECTED', `${detail} ${context}`, { status });
+  if (status === 501) {
+    // Not implemented (by the signer, or by its S3): asking again cannot help.
+    return new UploadError('SIGNER_FAILED', `${detail} ${context}`, { status });
+  }
   if (status >= 500) {
     return new UploadError('SIGNER_FAILED', `The signer failed: ${detail} ${context}`, {
       status,
