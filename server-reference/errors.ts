@@ -11,6 +11,7 @@ export type SignerErrorCode =
   | 'UNSUPPORTED_TYPE'
   | 'RATE_LIMITED'
   | 'S3_ERROR'
+  | 'S3_UNSUPPORTED'
   | 'INTERNAL';
 
 export interface ErrorBody {

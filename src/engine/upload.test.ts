@@ -11,9 +11,16 @@ import type { UploadState } from './upload-state';
 const PART = 1024;
 const limits = { minPartSize: PART, maxPartSize: 1024 * 1024, maxParts: 10_000 };
 
-function setup(size = 11 * PART + 100, overrides: Partial<UploadOptions> = {}) {
+type Fake = { clock: FakeClock; s3: ReturnType<typeof createFakeS3> };
+
+/** An Upload of random bytes against the fake S3; `overrides` may depend on the fake's clock and S3. */
+function setup(
+  size = 11 * PART + 100,
+  overrides: Partial<UploadOptions> | ((fake: Fake) => Partial<UploadOptions>) = {},
+  s3Options: { urlLifetimeMs?: number } = {},
+) {
   const clock = new FakeClock();
-  const s3 = createFakeS3({ now: () => clock.now() });
+  const s3 = createFakeS3({ now: () => clock.now(), ...s3Options });
   const data = randomBytes(size);
   const file = new File([data], 'data.bin', { type: 'application/octet-stream' });
   const options: UploadOptions = {
@@ -28,7 +35,7 @@ function setup(size = 11 * PART + 100, overrides: Partial<UploadOptions> = {}) {
     concurrency: 3,
     pool: new ConcurrencyPool(6),
     progressIntervalMs: 0,
-    ...overrides,
+    ...(typeof overrides === 'function' ? overrides({ clock, s3 }) : overrides),
   };
   const upload = createUpload(file, options);
   const states: UploadState[] = [];
@@ -159,31 +166,23 @@ describe('Upload (multipart)', () => {
   });
 
   it('signs the next parts in the background, so no part waits for the signer at a batch boundary', async () => {
-    const clock = new FakeClock();
-    const s3 = createFakeS3({ now: () => clock.now() });
-    const signParts = s3.signer.signParts;
     // Each signer call takes 1 s and each PUT 5 s.
-    const wait = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
-    s3.signer.signParts = async (input, ctx) => {
-      await wait(1000);
-      return signParts(input, ctx);
-    };
-    const transport: Transport = async (request) => {
-      await wait(5000);
-      return s3.transport(request);
-    };
-    const upload = createUpload(new File([randomBytes(6 * PART)], 'x.bin'), {
-      signer: s3.signer,
-      transport,
-      clock,
-      partSize: PART,
-      limits,
-      singlePutThreshold: 0,
-      integrity: false,
-      concurrency: 2,
-      signBatchSize: 2,
-      pool: new ConcurrencyPool(6),
-      stallTimeoutMs: 60_000,
+    const { clock, s3, upload } = setup(6 * PART, ({ clock, s3 }) => {
+      const wait = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
+      const signParts = s3.signer.signParts;
+      s3.signer.signParts = async (input, ctx) => {
+        await wait(1000);
+        return signParts(input, ctx);
+      };
+      return {
+        transport: async (request) => {
+          await wait(5000);
+          return s3.transport(request);
+        },
+        concurrency: 2,
+        signBatchSize: 2,
+        stallTimeoutMs: 60_000,
+      };
     });
     const startedAt = clock.now();
     let completedAt = -1;
@@ -218,30 +217,24 @@ describe('Upload (multipart)', () => {
   });
 
   it('re-signs after a bare 403 AccessDenied (Ceph RGW style) once the URL has expired', async () => {
-    const clock = new FakeClock();
-    const s3 = createFakeS3({ now: () => clock.now(), urlLifetimeMs: 90_000 });
     let slowOnce = true;
-    const transport: Transport = async (request) => {
-      if (slowOnce && request.url.includes('partNumber=2&')) {
-        slowOnce = false;
-        // The request reaches S3 only after its URL expired; RGW then says just AccessDenied.
-        await new Promise<void>((resolve) => clock.setTimeout(resolve, 95_000));
-        return respond(403, '<Error><Code>AccessDenied</Code><Message></Message></Error>');
-      }
-      return s3.transport(request);
-    };
-    const upload = createUpload(new File([randomBytes(3 * PART)], 'x.bin'), {
-      signer: s3.signer,
-      transport,
-      clock,
-      partSize: PART,
-      limits,
-      singlePutThreshold: 0,
-      integrity: false,
-      concurrency: 1,
-      pool: new ConcurrencyPool(6),
-      stallTimeoutMs: 10 * 60_000,
-    });
+    const { clock, s3, upload } = setup(
+      3 * PART,
+      ({ clock, s3 }) => ({
+        transport: async (request) => {
+          if (slowOnce && request.url.includes('partNumber=2&')) {
+            slowOnce = false;
+            // The request reaches S3 only after its URL expired; RGW then says just AccessDenied.
+            await new Promise<void>((resolve) => clock.setTimeout(resolve, 95_000));
+            return respond(403, '<Error><Code>AccessDenied</Code><Message></Message></Error>');
+          }
+          return s3.transport(request);
+        },
+        concurrency: 1,
+        stallTimeoutMs: 10 * 60_000,
+      }),
+      { urlLifetimeMs: 90_000 },
+    );
     const done = upload.start();
     await clock.advance(100_000);
     await done;
