@@ -6,6 +6,7 @@
 // record is removed, other waiters are told, and the lock released.
 import { isUploadError, UploadError } from './errors';
 import { type FingerprintableFile, fingerprintFile } from './fingerprint';
+import { warmSharedHasher } from './hashing/worker-hasher';
 import { MiB, S3_LIMITS } from './limits';
 import { onPageHidden } from './page-lifecycle';
 import { persistUpload, prepareResume, type UploadPersistence } from './resume';
@@ -182,6 +183,8 @@ export class ResumableSession {
     if (this.current || this.preStatus !== 'idle') return this.settled.promise;
     this.preStatus = 'preparing';
     this.notify();
+    const { integrity, hasher } = this.options.upload;
+    if (integrity !== false && !hasher) warmSharedHasher();
     void this.prepare(this.abort.signal);
     return this.settled.promise;
   }

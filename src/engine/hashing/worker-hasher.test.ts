@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createWorkerHasher } from './worker-hasher';
+import { createWorkerHasher, warmSharedHasher } from './worker-hasher';
 
 /** Stands in for a Web Worker: records the blobs it is given and answers when the test says. */
 class FakeWorker {
@@ -69,5 +69,15 @@ describe('worker hasher', () => {
     vi.stubGlobal('Worker', undefined);
     // MD5("abc"), base64.
     expect(await createWorkerHasher()(new Blob(['abc']))).toBe('kAFQmDzST7DWlj99KOF/cg==');
+  });
+
+  it('warmSharedHasher gives each shared worker an empty job, so they start before the first part', async () => {
+    vi.stubGlobal('Worker', FakeWorker);
+    warmSharedHasher(2);
+    // The shared hasher loads its built-in worker script first (a dynamic import).
+    await vi.waitFor(() => expect(FakeWorker.all).toHaveLength(2));
+    await vi.waitFor(() =>
+      expect(FakeWorker.all.map((w) => w.received.map((blob) => blob.size))).toEqual([[0], [0]]),
+    );
   });
 });

@@ -86,3 +86,13 @@ export function sharedHasher(): PartHasher {
   shared ??= createWorkerHasher();
   return shared;
 }
+
+/**
+ * Starts the page's MD5 workers ahead of the first part: an empty job per worker makes each one
+ * load and compile its WebAssembly while the caller still has other work to do (fingerprinting,
+ * reconciling with S3), instead of in front of the first PUT.
+ */
+export function warmSharedHasher(workers = 2): void {
+  const hash = sharedHasher();
+  for (let i = 0; i < workers; i += 1) hash(new Blob([])).catch(() => {});
+}
