@@ -1,35 +1,18 @@
 // The engine in a real Chromium: XHR transport, CORS, ETag exposure, offline/online,
 // against the reference signer and Ceph RGW. Objects are compared by SHA-256.
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { FastifyInstance } from 'fastify';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildSignerApp } from '../../server-reference/app';
-import {
-  ensureBucket,
-  makeS3Client,
-  type S3TestConfig,
-  sha256OfObject,
-  signerConfigFor,
-} from '../support/s3';
-import { launchChromium } from './support/browser';
-import { type PageServer, servePage } from './support/page-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBucket, sha256OfObject } from '../support/s3';
+import { type BrowserStack, startBrowserStack } from './support/stack';
 
 const MiB = 1024 * 1024;
-const s3Config: S3TestConfig = inject('s3');
-let s3: S3Client;
+let stack: BrowserStack;
 let page: Page;
 let context: BrowserContext;
-let closeBrowser: () => Promise<void>;
-let server: PageServer;
-const apps: FastifyInstance[] = [];
 
-async function startSigner(bucket = s3Config.bucket): Promise<string> {
-  const config = signerConfigFor({ ...s3Config, bucket }, { allowedOrigins: [server.origin] });
-  const app = buildSignerApp(config, { authenticate: () => 'browser-tests' });
-  apps.push(app);
-  return `${await app.listen({ port: 0, host: '127.0.0.1' })}${config.basePath}`;
+async function startSigner(bucket?: string): Promise<string> {
+  return (await stack.startSigner(bucket ? { bucket } : {})).url;
 }
 
 interface RunResult {
@@ -46,19 +29,15 @@ function runUpload(options: { signer: string; size: number; concurrency?: number
 }
 
 beforeAll(async () => {
-  s3 = makeS3Client(s3Config);
-  server = await servePage(join(__dirname, 'pages/engine-page.ts'), 'engine');
-  ({ context, close: closeBrowser } = await launchChromium());
+  stack = await startBrowserStack(join(__dirname, 'pages/engine-page.ts'), 'engine');
+  ({ context } = await stack.launchBrowser());
   page = await context.newPage();
-  await page.goto(server.origin);
+  await page.goto(stack.server.origin);
   await page.waitForFunction(() => typeof window.runUpload === 'function');
 });
 
 afterAll(async () => {
-  await closeBrowser?.();
-  for (const app of apps) await app.close();
-  await server?.close();
-  s3?.destroy();
+  await stack?.close();
 });
 
 describe('engine in Chromium → reference signer → RGW', () => {
@@ -70,12 +49,12 @@ describe('engine in Chromium → reference signer → RGW', () => {
     expect(run.result).toMatchObject({ size: 23 * MiB + 7, partCount: 5, integrity: 'verified' });
     expect(run.backwards).toBe(false);
     expect(run.statuses).toEqual(['preparing', 'uploading', 'completing', 'completed']);
-    expect(await sha256OfObject(s3, s3Config.bucket, run.result?.key as string)).toBe(run.sha256);
+    expect(await sha256OfObject(stack.s3, stack.s3Config.bucket, run.result?.key as string)).toBe(run.sha256);
   });
 
   it('says exactly what to fix when the bucket CORS does not expose ETag', async () => {
     const bucket = 'no-etag-exposed';
-    await ensureBucket(s3, bucket, { exposeEtag: false });
+    await ensureBucket(stack.s3, bucket, { exposeEtag: false });
     const signer = await startSigner(bucket);
     const run = await runUpload({ signer, size: 12 * MiB });
     expect(run.ok).toBe(false);
@@ -120,6 +99,6 @@ describe('engine in Chromium → reference signer → RGW', () => {
     expect(run.statuses).toContain('offline');
     expect(run.backwards).toBe(false);
     expect(whileOffline).toBeLessThan(30 * MiB);
-    expect(await sha256OfObject(s3, s3Config.bucket, run.result?.key as string)).toBe(run.sha256);
+    expect(await sha256OfObject(stack.s3, stack.s3Config.bucket, run.result?.key as string)).toBe(run.sha256);
   });
 });

@@ -2,45 +2,24 @@
 // a stalled request, a corrupted byte, URLs that expire, a wrong client clock, a signer that
 // restarts mid-upload, and cancel. Every object is compared by SHA-256.
 import { join } from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { FastifyInstance } from 'fastify';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildSignerApp } from '../../server-reference/app';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignerConfig } from '../../server-reference/config';
 import { type FaultPlan, type FaultProxy, startFaultProxy } from '../support/fault-proxy';
-import {
-  listMultipartUploads,
-  makeS3Client,
-  type S3TestConfig,
-  sha256OfObject,
-  signerConfigFor,
-} from '../support/s3';
-import { launchChromium } from './support/browser';
-import { type PageServer, servePage } from './support/page-server';
+import { listMultipartUploads, sha256OfObject } from '../support/s3';
+import { type BrowserStack, startBrowserStack, type TestSigner } from './support/stack';
 
 const MiB = 1024 * 1024;
-const s3Config: S3TestConfig = inject('s3');
-let s3: S3Client;
+let stack: BrowserStack;
 let page: Page;
-let context: BrowserContext;
-let closeBrowser: () => Promise<void>;
-let server: PageServer;
 let proxy: FaultProxy;
-const apps: FastifyInstance[] = [];
 
+/** A signer whose URLs point at the fault proxy; `restart` brings one back on its port. */
 async function startSigner(
-  overrides: Partial<SignerConfig> = {},
-  port = 0,
-): Promise<{ url: string; app: FastifyInstance }> {
-  const config = signerConfigFor(
-    { ...s3Config, endpoint: proxy.url },
-    { allowedOrigins: [server.origin], ...overrides },
-  );
-  const app = buildSignerApp(config, { authenticate: () => 'browser-faults' });
-  apps.push(app);
-  const address = await app.listen({ port, host: '127.0.0.1' });
-  return { url: `${address}${config.basePath}`, app };
+  config: Partial<SignerConfig> = {},
+  restart?: { port: number; owner: string },
+): Promise<TestSigner> {
+  return stack.startSigner({ endpoint: proxy.url, config, ...restart });
 }
 
 interface RunResult {
@@ -72,23 +51,18 @@ function onFirstAttempt(
 }
 
 beforeAll(async () => {
-  s3 = makeS3Client(s3Config);
-  proxy = await startFaultProxy({ target: s3Config.endpoint });
-  server = await servePage(join(__dirname, 'pages/engine-page.ts'), 'engine');
-  ({ context, close: closeBrowser } = await launchChromium());
-  page = await context.newPage();
+  stack = await startBrowserStack(join(__dirname, 'pages/engine-page.ts'), 'engine');
+  proxy = await startFaultProxy({ target: stack.s3Config.endpoint });
+  page = await (await stack.launchBrowser()).context.newPage();
 });
 
 afterAll(async () => {
-  await closeBrowser?.();
-  for (const app of apps) await app.close().catch(() => {});
+  await stack?.close();
   await proxy?.close();
-  await server?.close();
-  s3?.destroy();
 });
 
 async function freshPage(): Promise<void> {
-  await page.goto(server.origin);
+  await page.goto(stack.server.origin);
   await page.waitForFunction(() => typeof window.runUpload === 'function');
 }
 
@@ -116,7 +90,7 @@ describe('engine in Chromium through a fault proxy into RGW', () => {
     expect(proxy.stats.faults).toMatchObject({ reset: 1, slowDown: 1, stall: 1, corrupt: 1 });
     expect(run.backwards).toBe(false);
     expect(run.result?.integrity).toBe('verified');
-    expect(await sha256OfObject(s3, s3Config.bucket, run.result?.key as string)).toBe(run.sha256);
+    expect(await sha256OfObject(stack.s3, stack.s3Config.bucket, run.result?.key as string)).toBe(run.sha256);
   });
 
   it('re-signs URLs that expire during a slow upload', async () => {
@@ -128,7 +102,7 @@ describe('engine in Chromium through a fault proxy into RGW', () => {
     proxy.setPlan(() => null);
     expect(run.error).toBeUndefined();
     expect([...run.retries].sort()).toEqual(['1:expired', '3:expired']);
-    expect(await sha256OfObject(s3, s3Config.bucket, run.result?.key as string)).toBe(run.sha256);
+    expect(await sha256OfObject(stack.s3, stack.s3Config.bucket, run.result?.key as string)).toBe(run.sha256);
   });
 
   it('is unaffected by a client clock that is hours off', async () => {
@@ -138,14 +112,16 @@ describe('engine in Chromium through a fault proxy into RGW', () => {
       const run = await runUpload({ signer: url, size: 12 * MiB, clockSkewMs: skew });
       expect(run.error).toBeUndefined();
       expect(run.retries).toEqual([]);
-      expect(await sha256OfObject(s3, s3Config.bucket, run.result?.key as string)).toBe(run.sha256);
+      expect(await sha256OfObject(stack.s3, stack.s3Config.bucket, run.result?.key as string)).toBe(
+        run.sha256,
+      );
       await freshPage();
     }
   });
 
   it('rides out a signer restart in the middle of an upload', async () => {
     await freshPage();
-    const first = await startSigner({}, 0);
+    const first = await startSigner();
     const port = Number(new URL(first.url).port);
     // Slow the parts so the upload needs the signer again after the restart.
     proxy.setPlan((request) =>
@@ -155,12 +131,12 @@ describe('engine in Chromium through a fault proxy into RGW', () => {
     await page.waitForFunction(() => (window.lastState?.partsCompleted ?? 0) >= 1, null, { timeout: 30_000 });
     await first.app.close();
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    await startSigner({}, port);
+    await startSigner({}, { port, owner: first.owner });
     const run = await running;
     proxy.setPlan(() => null);
     expect(run.error).toBeUndefined();
     expect(run.retries.some((r) => r.startsWith('signer:'))).toBe(true);
-    expect(await sha256OfObject(s3, s3Config.bucket, run.result?.key as string)).toBe(run.sha256);
+    expect(await sha256OfObject(stack.s3, stack.s3Config.bucket, run.result?.key as string)).toBe(run.sha256);
   });
 
   it('cancel leaves no multipart upload behind', async () => {
@@ -176,6 +152,6 @@ describe('engine in Chromium through a fault proxy into RGW', () => {
     const run = await running;
     proxy.setPlan(() => null);
     expect(run.error?.code).toBe('CANCELLED');
-    expect(await listMultipartUploads(s3, s3Config.bucket, key)).toEqual([]);
+    expect(await listMultipartUploads(stack.s3, stack.s3Config.bucket, key)).toEqual([]);
   });
 });

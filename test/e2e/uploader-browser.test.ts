@@ -1,50 +1,37 @@
 // <S3Uploader/> in a real Chromium against the reference signer (bearer tokens) and Ceph RGW,
 // driven like a person would: the mouse and the keyboard open the file chooser, Pause/Resume
-// are pressed from the keyboard, an upload started in one browser is finished in another one
+// are pressed from the keyboard, a reload at ~50 % is resumed from the "unfinished uploads" prompt
+// by picking the file again, an upload started in one browser is finished in another one
 // (fresh profile, nothing stored locally: the signer finds it on S3), a bucket whose CORS hides
 // ETag gets its actionable error on screen and in the live region, and axe finds nothing to
 // report in the idle, uploading, paused, completed and failed states.
-import { createCipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createHash } from 'node:crypto';
 import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  AbortMultipartUploadCommand,
-  DeleteObjectCommand,
-  ListObjectsV2Command,
-  ListPartsCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import type { FastifyInstance } from 'fastify';
+import { ListPartsCommand } from '@aws-sdk/client-s3';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { buildSignerApp } from '../../server-reference/app';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ensureBucket, listMultipartUploads, sha256OfObject } from '../support/s3';
+import type { LaunchedChromium } from './support/browser';
 import {
-  ensureBucket,
-  listMultipartUploads,
-  makeS3Client,
-  type S3TestConfig,
-  sha256OfObject,
-  signerConfigFor,
-} from '../support/s3';
-import { launchChromium } from './support/browser';
-import { type PageServer, servePage } from './support/page-server';
+  PartPhases,
+  recordPartPuts,
+  resentParts,
+  setUploadThroughput,
+  throttleUploads,
+} from './support/page-network';
+import { type BrowserStack, startBrowserStack, type TestSigner } from './support/stack';
 
 const MiB = 1024 * 1024;
 const PART_SIZE = 5 * MiB;
 const NO_ETAG_BUCKET = 'ui-no-etag';
 const DROP_ZONE = 'Drop files here or choose files';
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const s3Config: S3TestConfig = inject('s3');
 
-let s3: S3Client;
-let server: PageServer;
+let stack: BrowserStack;
 let fixtures: string;
-const apps: FastifyInstance[] = [];
-const browsers: (() => Promise<void>)[] = [];
-/** Every signer's bucket and owner, to remove what the tests stored once they are done. */
-const owners: { bucket: string; owner: string }[] = [];
 
 /** What the running test did and when: printed if it fails (a wait that hangs names itself). */
 let steps: string[] = [];
@@ -65,12 +52,6 @@ interface UploaderLog {
   failed: { name: string; code: string; message: string }[];
 }
 
-interface Signer {
-  url: string;
-  token: string;
-  owner: string;
-}
-
 /**
  * A file on disk with deterministic bytes (AES-CTR keystream of the seed) and a fixed date: every
  * browser that picks it sees the same name, size, lastModified and content, hence the same
@@ -87,28 +68,17 @@ async function fixture(name: string, size: number, seed: number): Promise<Fixtur
 }
 
 /** A reference signer for `bucket` with one bearer token for a fresh owner. */
-async function startSigner(bucket = s3Config.bucket): Promise<Signer> {
-  const token = randomBytes(24).toString('hex');
-  const owner = `ui-${randomBytes(4).toString('hex')}`;
-  const config = signerConfigFor(
-    { ...s3Config, bucket },
-    { allowedOrigins: [server.origin], auth: { mode: 'tokens', tokens: [{ token, owner }] } },
-  );
-  const app = buildSignerApp(config);
-  apps.push(app);
-  owners.push({ bucket, owner });
-  return { url: `${await app.listen({ port: 0, host: '127.0.0.1' })}${config.basePath}`, token, owner };
+function startSigner(bucket?: string): Promise<TestSigner> {
+  return stack.startSigner({ bearerToken: true, ...(bucket ? { bucket } : {}) });
 }
 
 /** A new Chromium with a fresh profile (empty IndexedDB, localStorage, locks). */
-async function newBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+function newBrowser(): Promise<LaunchedChromium> {
   step('launch Chromium');
-  const browser = await launchChromium();
-  browsers.push(browser.close);
-  return browser;
+  return stack.launchBrowser();
 }
 
-async function openUploader(context: BrowserContext, signer: Signer): Promise<Page> {
+async function openUploader(context: BrowserContext, signer: TestSigner): Promise<Page> {
   step('open the uploader page');
   const page = await context.newPage();
   // Playwright turns file chooser interception on when the first listener is added, without
@@ -118,30 +88,23 @@ async function openUploader(context: BrowserContext, signer: Signer): Promise<Pa
   page.on('filechooser', () => {});
   const query = new URLSearchParams({
     signer: signer.url,
-    token: signer.token,
+    token: signer.token as string,
     partSize: String(PART_SIZE),
     concurrency: '2',
   });
-  await page.goto(`${server.origin}/?${query}`);
+  await page.goto(`${stack.server.origin}/?${query}`);
   await page.waitForSelector('.s3u-dropzone');
   return page;
 }
 
-async function throttle(page: Page, uploadBytesPerSecond: number): Promise<CDPSession> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Network.enable');
-  await setThroughput(cdp, uploadBytesPerSecond);
-  return cdp;
+function throttle(page: Page, uploadBytesPerSecond: number): Promise<CDPSession> {
+  step(`upload throughput ${uploadBytesPerSecond} B/s`);
+  return throttleUploads(page, uploadBytesPerSecond);
 }
 
-function setThroughput(cdp: CDPSession, uploadBytesPerSecond: number): Promise<unknown> {
-  step(`upload throughput ${uploadBytesPerSecond < 0 ? 'unlimited' : `${uploadBytesPerSecond} B/s`}`);
-  return cdp.send('Network.emulateNetworkConditions', {
-    offline: false,
-    latency: uploadBytesPerSecond > 0 ? 5 : 0,
-    downloadThroughput: -1,
-    uploadThroughput: uploadBytesPerSecond,
-  });
+function unthrottle(cdp: CDPSession): Promise<void> {
+  step('upload throughput unlimited');
+  return setUploadThroughput(cdp, -1);
 }
 
 function press(page: Page, key: string): Promise<void> {
@@ -224,31 +187,24 @@ async function axeViolations(page: Page): Promise<string[]> {
   }
 }
 
-/** Part PUTs the page sends (every attempt), by part number. */
-function recordPartPuts(page: Page): number[] {
-  const parts: number[] = [];
-  page.on('request', (request) => {
-    const match = /[?&]partNumber=(\d+)/.exec(request.url());
-    if (request.method() === 'PUT' && match) parts.push(Number(match[1]));
-  });
-  return parts;
-}
-
-async function expectStoredObject(page: Page, file: Fixture, bucket = s3Config.bucket): Promise<string> {
+async function expectStoredObject(
+  page: Page,
+  file: Fixture,
+  bucket = stack.s3Config.bucket,
+): Promise<string> {
   const { completed, failed } = await log(page);
   expect(failed).toEqual([]);
   expect(completed).toHaveLength(1);
   const done = completed[0] as UploaderLog['completed'][number];
   expect(done).toMatchObject({ name: file.name, size: file.size });
-  expect(await sha256OfObject(s3, bucket, done.key)).toBe(file.sha256);
-  expect(await listMultipartUploads(s3, bucket, done.key)).toEqual([]);
+  expect(await sha256OfObject(stack.s3, bucket, done.key)).toBe(file.sha256);
+  expect(await listMultipartUploads(stack.s3, bucket, done.key)).toEqual([]);
   return done.key;
 }
 
 beforeAll(async () => {
-  s3 = makeS3Client(s3Config);
-  await ensureBucket(s3, NO_ETAG_BUCKET, { exposeEtag: false });
-  server = await servePage(join(__dirname, 'pages/uploader-page.tsx'), 'Uploader');
+  stack = await startBrowserStack(join(__dirname, 'pages/uploader-page.tsx'), 'Uploader');
+  await ensureBucket(stack.s3, NO_ETAG_BUCKET, { exposeEtag: false });
   fixtures = await mkdtemp(join(tmpdir(), 's3mu-uploader-e2e-'));
 });
 
@@ -259,32 +215,12 @@ beforeEach((context) => {
 });
 
 afterEach(async () => {
-  for (const close of browsers.splice(0)) await close();
+  await stack.closeBrowsers();
 });
 
-/** Deletes the objects and aborts the multipart uploads the tests left under their owners. */
-async function removeStored(): Promise<void> {
-  for (const { bucket, owner } of owners) {
-    const prefix = `uploads/${owner}/`;
-    for (const upload of await listMultipartUploads(s3, bucket, prefix)) {
-      await s3.send(
-        new AbortMultipartUploadCommand({ Bucket: bucket, Key: upload.key, UploadId: upload.uploadId }),
-      );
-    }
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-    for (const object of listed.Contents ?? []) {
-      if (object.Key) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: object.Key }));
-    }
-  }
-}
-
 afterAll(async () => {
-  for (const close of browsers) await close();
-  for (const app of apps) await app.close().catch(() => {});
-  if (s3) await removeStored().catch((error) => console.warn(`cleanup: ${error}`));
-  await server?.close();
+  await stack?.close();
   if (fixtures) await rm(fixtures, { recursive: true, force: true });
-  s3?.destroy();
 });
 
 describe('<S3Uploader/> in Chromium → reference signer → RGW', () => {
@@ -355,7 +291,7 @@ describe('<S3Uploader/> in Chromium → reference signer → RGW', () => {
     await waitForStatus(page, ['uploading', 'completing', 'completed'], 10_000);
     expect(await samePressedButton()).toBe(true);
     expect(await focused(page)).toMatchObject({ action: 'pause', label: `Pause ${file.name}` });
-    await setThroughput(cdp, -1);
+    await unthrottle(cdp);
     await waitForAnnouncement(page, `${file.name} uploaded.`);
     await cdp.detach();
 
@@ -364,6 +300,69 @@ describe('<S3Uploader/> in Chromium → reference signer → RGW', () => {
     expect(await focused(page)).toMatchObject({ action: 'remove', label: `Remove ${file.name}` });
     expect(puts.length).toBeGreaterThan(putsWhenPaused);
     await expectStoredObject(page, file);
+  });
+
+  it('reload at ~50 %: the prompt asks for the file again, and the same file picked continues the upload', async () => {
+    const file = await fixture('reload.bin', 40 * MiB + 777, 6); // 9 parts of 5 MiB
+    const partsTotal = Math.ceil(file.size / PART_SIZE);
+    const signer = await startSigner();
+    const { context } = await newBrowser();
+    const page = await openUploader(context, signer);
+    const parts = new PartPhases(page);
+    let created: { key: string; uploadId: string } | undefined;
+    page.on('response', async (response) => {
+      if (response.request().method() === 'POST' && response.url() === `${signer.url}/multipart`) {
+        created = (await response.json()) as { key: string; uploadId: string };
+      }
+    });
+    const cdp = await throttle(page, 8 * MiB);
+    await pickWithMouse(page, file);
+    step('wait for 50 %');
+    await page.waitForFunction(
+      () => Number(document.querySelector('[role="progressbar"]')?.getAttribute('aria-valuenow')) >= 50,
+      null,
+      { timeout: 60_000 },
+    );
+    expect((await itemStatus(page)).status).toBe('uploading');
+
+    step('reload');
+    const before = parts.next();
+    await page.reload();
+    await unthrottle(cdp);
+    await cdp.detach();
+    const chooseAgain = page.getByRole('button', { name: `Choose file again: ${file.name}` });
+    step('wait for the unfinished-uploads prompt');
+    await chooseAgain.waitFor({ timeout: 20_000 });
+    expect(await page.locator('.s3u-resume-title').textContent()).toBe('You have 1 unfinished upload');
+    expect(created).toBeDefined();
+    const ref = created as { key: string; uploadId: string };
+    const listed = await stack.s3.send(
+      new ListPartsCommand({ Bucket: stack.s3Config.bucket, Key: ref.key, UploadId: ref.uploadId }),
+    );
+    const onS3 = new Set((listed.Parts ?? []).map((p) => p.PartNumber as number));
+    expect(onS3.size).toBeGreaterThanOrEqual(3);
+    expect(onS3.size).toBeLessThan(partsTotal);
+    expect(parts.current.puts).toBe(0);
+
+    step('choose the file again');
+    const chooser = page.waitForEvent('filechooser', { timeout: 10_000 });
+    await chooseAgain.click();
+    await (await chooser).setFiles(file.path);
+    await waitForAnnouncement(page, `${file.name} uploaded.`);
+
+    const key = await expectStoredObject(page, file);
+    expect(key).toBe(ref.key);
+    expect((await log(page)).completed[0]).toMatchObject({ uploadId: ref.uploadId, partCount: partsTotal });
+    // Only what S3 lacked went again; of the parts sent before the reload, only those in flight.
+    const after = parts.current;
+    expect(after.sent.size).toBeGreaterThan(0);
+    expect(after.sent.size).toBeLessThanOrEqual(partsTotal - onS3.size);
+    const { inFlight, resent, resentThoughOnS3 } = resentParts(before, after, onS3);
+    expect(resentThoughOnS3).toEqual([]);
+    expect(resent.filter((n) => !inFlight.includes(n))).toEqual([]);
+    expect(inFlight.length).toBeLessThanOrEqual(2);
+    step('wait for the prompt to go');
+    await page.waitForFunction(() => !document.querySelector('.s3u-resume'), null, { timeout: 10_000 });
   });
 
   it('another browser (fresh profile, nothing stored) continues from the parts already on S3', async () => {
@@ -395,8 +394,8 @@ describe('<S3Uploader/> in Chromium → reference signer → RGW', () => {
     expect(created).toBeDefined();
     const ref = created as { key: string; uploadId: string };
 
-    const listed = await s3.send(
-      new ListPartsCommand({ Bucket: s3Config.bucket, Key: ref.key, UploadId: ref.uploadId }),
+    const listed = await stack.s3.send(
+      new ListPartsCommand({ Bucket: stack.s3Config.bucket, Key: ref.key, UploadId: ref.uploadId }),
     );
     const onS3 = new Set((listed.Parts ?? []).map((p) => p.PartNumber as number));
     const missing = partsTotal - onS3.size;
@@ -483,7 +482,7 @@ describe('<S3Uploader/> in Chromium → reference signer → RGW', () => {
     expect((await itemStatus(page)).status).toBe('uploading');
     expect(await axeViolations(page)).toEqual([]);
 
-    await setThroughput(cdp, -1);
+    await unthrottle(cdp);
     await waitForStatus(page, ['error'], 30_000);
     await cdp.detach();
     expect(await axeViolations(page)).toEqual([]);

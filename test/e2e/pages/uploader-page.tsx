@@ -1,5 +1,7 @@
 // A page rendering <S3Uploader/> for browser tests, configured from the URL query:
 //   ?signer=<signer base URL>&token=<bearer token>[&partSize=<bytes>][&concurrency=<n>]
+//   [&fileSystemAccess=1] (pick through showOpenFilePicker and keep handles: off by default under
+//   automation, see S3UploaderProps.useFileSystemAccess)
 // It records what the uploader reports in window.uploader (completed uploads with their keys,
 // failures with their codes), so a test can find the object in S3 and compare its bytes.
 import { StrictMode } from 'react';
@@ -26,6 +28,7 @@ const number = (name: string) => {
 };
 const partSize = number('partSize');
 const concurrency = number('concurrency');
+const fileSystemAccess = query.get('fileSystemAccess') === '1';
 
 window.uploader = { completed: [], failed: [] };
 
@@ -45,6 +48,7 @@ createRoot(mount).render(
       {...(token ? { token } : {})}
       {...(partSize ? { partSize } : {})}
       {...(concurrency ? { concurrency } : {})}
+      {...(fileSystemAccess ? { useFileSystemAccess: true } : {})}
       stallTimeoutMs={20_000}
       onComplete={(result, file) => {
         window.uploader.completed.push({

@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -16,13 +16,13 @@ const FLAGS = [
   '--disable-sync',
 ];
 
-export interface TestBrowser {
-  browser: BrowserContext;
+export interface LaunchedChromium {
+  context: BrowserContext;
   close(): Promise<void>;
 }
 
 /** A headless Chromium with a fresh profile directory, removed on close. */
-export async function launchChromium(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+export async function launchChromium(): Promise<LaunchedChromium> {
   const profile = await mkdtemp(join(tmpdir(), 's3mu-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM_PATH,
@@ -37,5 +37,3 @@ export async function launchChromium(): Promise<{ context: BrowserContext; close
     },
   };
 }
-
-export type { Browser };
