@@ -13,6 +13,12 @@ import { type QueueProgress, queueProgress } from './queue-progress';
 import { FINAL, RUNNING } from './statuses';
 import type { FileOptions, UploaderOptions } from './types';
 
+type FileClass = 'small' | 'large';
+const LARGE_FILES_AT_ONCE = 3;
+const SMALL_FILES_AT_ONCE = 12;
+/** The engine's default: files up to this size go as one PUT. */
+const DEFAULT_SINGLE_PUT_THRESHOLD = 8 * 1024 * 1024;
+
 export interface QueueOptions extends UploaderOptions {
   /**
    * Parts in flight across this queue. Default: the engine's page-wide shared pool (6), which
@@ -20,7 +26,11 @@ export interface QueueOptions extends UploaderOptions {
    * An explicit `pool` wins over both.
    */
   maxConcurrentParts?: number;
-  /** Files started at once (default 3); the others wait with status "idle". */
+  /**
+   * Files started at once; the others wait with status "idle". Default: 3 multipart files, and up
+   * to 12 files small enough for one PUT (`singlePutThreshold`): the parts pool still caps their
+   * PUTs, while the next small files sign (and hash) during the current ones' PUTs.
+   */
   maxConcurrentUploads?: number;
   /** Called when a file's upload completes. */
   onComplete?(result: UploadResult, file: File, id: string): void;
@@ -162,20 +172,39 @@ export class QueueStore {
     if (this.pumping || this.holding) return;
     this.pumping = true;
     try {
-      const limit = this.options.maxConcurrentUploads ?? 3;
-      let running = this.entries.filter((e) => {
+      const running = new Map<FileClass, number>([
+        ['small', 0],
+        ['large', 0],
+      ]);
+      for (const e of this.entries) {
         const state = e.item.session.getState();
-        return RUNNING.includes(state.status) && !state.lockedElsewhere;
-      }).length;
+        if (RUNNING.includes(state.status) && !state.lockedElsewhere) {
+          const kind = this.classOf(e.item.file);
+          running.set(kind, (running.get(kind) ?? 0) + 1);
+        }
+      }
       for (const entry of this.entries) {
-        if (running >= limit) break;
         if (entry.item.session.getState().status !== 'idle') continue;
+        const kind = this.classOf(entry.item.file);
+        if ((running.get(kind) ?? 0) >= this.limitOf(kind)) continue;
         entry.run();
-        running += 1;
+        running.set(kind, (running.get(kind) ?? 0) + 1);
       }
     } finally {
       this.pumping = false;
     }
+  }
+
+  /** With an explicit maxConcurrentUploads every file counts alike ('large'). */
+  private classOf(file: File): FileClass {
+    if (this.options.maxConcurrentUploads !== undefined) return 'large';
+    return file.size <= (this.options.singlePutThreshold ?? DEFAULT_SINGLE_PUT_THRESHOLD) ? 'small' : 'large';
+  }
+
+  private limitOf(kind: FileClass): number {
+    return (
+      this.options.maxConcurrentUploads ?? (kind === 'small' ? SMALL_FILES_AT_ONCE : LARGE_FILES_AT_ONCE)
+    );
   }
 
   private pool(): ConcurrencyPool {

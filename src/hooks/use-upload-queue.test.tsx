@@ -38,6 +38,37 @@ describe('useUploadQueue', () => {
     expect(kit.creates()).toBe(3);
   });
 
+  it('by default starts 3 multipart files at once, and up to 12 files small enough for one PUT', async () => {
+    const kit = createTestUploader();
+    kit.hold();
+    const small = renderHook(() => useUploadQueue({ ...kit.options, singlePutThreshold: 4096 }));
+    act(() => {
+      small.result.current.add(Array.from({ length: 14 }, (_, i) => makeFile(`s${i}.bin`, 2048)));
+    });
+    const smallStatuses = statuses(small.result.current.items);
+    expect(smallStatuses.filter((s) => s !== 'idle')).toHaveLength(12);
+
+    const large = renderHook(() => useUploadQueue(kit.options)); // the kit sends everything as parts
+    act(() => {
+      large.result.current.add(Array.from({ length: 5 }, (_, i) => makeFile(`l${i}.bin`, 2048)));
+    });
+    expect(statuses(large.result.current.items)).toEqual([
+      'preparing',
+      'preparing',
+      'preparing',
+      'idle',
+      'idle',
+    ]);
+    act(() => kit.release());
+    await waitFor(() =>
+      expect(
+        statuses([...small.result.current.items, ...large.result.current.items]).every(
+          (s) => s === 'completed',
+        ),
+      ).toBe(true),
+    );
+  });
+
   it('caps parts in flight with maxConcurrentParts (its own pool)', async () => {
     const kit = createTestUploader();
     const { pool: _shared, ...options } = kit.options;
