@@ -1,6 +1,6 @@
-// The page around one contender: picks the file from <input id="file">, times the upload and
-// collects main-thread long tasks (PerformanceObserver 'longtask') that started during it.
-import type { Contender, LongTasks, PageResult, RunInput } from './types';
+// The page around one contender: picks the files from <input id="file" multiple>, times the
+// upload and collects main-thread long tasks (PerformanceObserver 'longtask') that started during it.
+import type { Contender, LongTasks, ManyContender, PageResult, RunInput } from './types';
 
 declare global {
   interface Window {
@@ -42,25 +42,34 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-/** Installs `window.bench.run` for `contender`. */
-export function install(contender: Contender): void {
-  observeLongTasks();
+/** Adds the file input; returns the files selected in it. */
+function fileInput(): () => File[] {
   const input = document.createElement('input');
   input.type = 'file';
   input.id = 'file';
+  input.multiple = true;
   document.body.append(input);
+  return () => {
+    const files = [...(input.files ?? [])];
+    if (!files.length) throw new Error('no file selected in #file');
+    return files;
+  };
+}
 
+/** Installs `window.bench.run`, timing `upload` (which returns the stored keys). */
+function installRunner(upload: (files: File[], input: RunInput) => Promise<string[]>): void {
+  observeLongTasks();
+  const selected = fileInput();
   window.bench = {
     async run(options) {
-      const file = input.files?.[0];
-      if (!file) throw new Error('no file selected in #file');
+      const files = selected();
       const start = performance.now();
       try {
-        const { key } = await contender(file, options);
+        const keys = await upload(files, options);
         const end = performance.now();
         // Let the observer deliver tasks that ended just before the upload settled.
         await new Promise((resolve) => setTimeout(resolve, 50));
-        return { ok: true, key, ms: end - start, longTasks: longTasksBetween(start, end) };
+        return { ok: true, keys, ms: end - start, longTasks: longTasksBetween(start, end) };
       } catch (error) {
         const end = performance.now();
         return {
@@ -72,4 +81,14 @@ export function install(contender: Contender): void {
       }
     },
   };
+}
+
+/** Installs `window.bench.run` for a contender uploading the one selected file. */
+export function install(contender: Contender): void {
+  installRunner(async ([file], options) => [(await contender(file as File, options)).key]);
+}
+
+/** Installs `window.bench.run` for a contender uploading every selected file. */
+export function installMany(contender: ManyContender): void {
+  installRunner(async (files, options) => (await contender(files, options)).keys);
 }

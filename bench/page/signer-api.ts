@@ -1,5 +1,6 @@
 // Minimal client for the reference signer's JSON protocol (docs/protocol.md), shared by the
-// contenders that sign through it: one presigned PUT, the hand-written reference and Uppy 5.
+// contenders that sign through it: one presigned PUT, the hand-written reference and Uppy 5
+// (and their many-files pages).
 
 export async function postJson<T>(base: string, path: string, body: unknown): Promise<T> {
   const response = await fetch(`${base}${path}`, {
@@ -24,6 +25,11 @@ export interface CreatedUpload {
 
 export function fileType(file: File): string {
   return file.type || 'application/octet-stream';
+}
+
+/** A presigned PUT of the whole file (`POST /single`); the signer chooses the key. */
+export function signSingle(base: string, file: File): Promise<SignedUrl & { key: string }> {
+  return postJson(base, '/single', { name: file.name, size: file.size, type: fileType(file) });
 }
 
 export function createMultipart(base: string, file: File, partSize: number): Promise<CreatedUpload> {

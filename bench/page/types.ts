@@ -16,7 +16,10 @@ export interface RunInput {
   auxUrl: string;
   /** Only lib-storage uses the credentials (bench-only test credentials, bound to 127.0.0.1). */
   s3: S3Access;
-  /** Object key for contenders that choose their own key (the reference signer chooses its own). */
+  /**
+   * Object key for contenders that choose their own key (the reference signer chooses its own).
+   * With many files, a prefix: each file goes to `${key}/${file.name}`.
+   */
   key: string;
   partSize: number;
   concurrency: number;
@@ -30,6 +33,9 @@ export interface RunOutput {
 /** One uploader: uploads `file` and resolves once S3 holds the complete object. */
 export type Contender = (file: File, input: RunInput) => Promise<RunOutput>;
 
+/** An uploader of many files: resolves once S3 holds every one; `keys` in the order of `files`. */
+export type ManyContender = (files: File[], input: RunInput) => Promise<{ keys: string[] }>;
+
 export interface LongTasks {
   count: number;
   totalMs: number;
@@ -38,6 +44,7 @@ export interface LongTasks {
   tasks: { at: number; ms: number }[];
 }
 
+/** `keys`: where each selected file was stored, in selection order. */
 export type PageResult =
-  | { ok: true; key: string; ms: number; longTasks: LongTasks }
+  | { ok: true; keys: string[]; ms: number; longTasks: LongTasks }
   | { ok: false; error: string; ms: number; longTasks: LongTasks };

@@ -2,7 +2,7 @@
 // contender alone (what an app would ship), minified; its gzip -9 size is the "bundle" figure.
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build } from 'esbuild';
-import { CONTENDERS, type ContenderId } from './contenders';
+import { CONTENDERS, type ContenderId, pageName } from './contenders';
 
 const PAGE_DIR = new URL('../page', import.meta.url).pathname;
 
@@ -35,15 +35,23 @@ async function bundleText(opts: BuildOptions): Promise<string> {
   return out.outputFiles?.[0]?.text ?? '';
 }
 
-/** `readable`: an unminified page, for CPU profiles with real function names. */
-export async function buildBundle(id: ContenderId, readable = false): Promise<ContenderBundle> {
+/**
+ * `manyFiles`: the contender's many-files page (page/many/<id>.ts) instead of its one-file page;
+ * `readable`: an unminified page, for CPU profiles with real function names.
+ */
+export async function buildBundle(
+  id: ContenderId,
+  { manyFiles = false, readable = false } = {},
+): Promise<ContenderBundle> {
+  const module = `${manyFiles ? 'many' : 'contenders'}/${id}`;
+  const install = manyFiles ? 'installMany' : 'install';
   const pageJs = await bundleText({
     ...options(id),
     minify: !readable,
     stdin: {
-      contents: `import run from './contenders/${id}';\nimport { install } from './harness';\ninstall(run);\n`,
+      contents: `import run from './${module}';\nimport { ${install} } from './harness';\n${install}(run);\n`,
       resolveDir: PAGE_DIR,
-      sourcefile: `${id}-page.ts`,
+      sourcefile: `${pageName(id, manyFiles)}-page.ts`,
       loader: 'ts',
     },
   });
@@ -51,7 +59,7 @@ export async function buildBundle(id: ContenderId, readable = false): Promise<Co
   // worker) lands in chunks of its own.
   const shipped = await build({
     ...options(id),
-    entryPoints: [`${PAGE_DIR}/contenders/${id}.ts`],
+    entryPoints: [`${PAGE_DIR}/${module}.ts`],
     splitting: true,
     outdir: '/virtual',
   });

@@ -23,6 +23,8 @@ export interface ContenderSpec {
   alias?: Record<string, string>;
   /** How it signs, for the report. */
   signing: string;
+  /** Its many-files page (bench/page/many/<id>.ts), if it has one: what it does there. */
+  many?: { label: string; signing: string };
 }
 
 export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
@@ -37,24 +39,37 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     label: 'hand-written parallel multipart (reference)',
     packages: [],
     signing: 'reference signer, all parts presigned up front',
+    many: {
+      label: 'hand-written single PUTs, 6 in parallel (reference)',
+      signing: 'reference signer /single, one call per file',
+    },
   },
   ours: {
     id: 'ours',
     label: 's3-multipart-uploader (defaults: integrity on)',
     packages: ['.'],
     signing: 'reference signer, just-in-time batches of 8, Content-MD5 bound',
+    many: {
+      label: 's3-multipart-uploader queue (defaults: integrity on)',
+      signing: 'reference signer /single per file, Content-MD5 bound',
+    },
   },
   'ours-no-integrity': {
     id: 'ours-no-integrity',
     label: 's3-multipart-uploader, integrity: false',
     packages: ['.'],
     signing: 'reference signer, just-in-time batches of 8',
+    many: {
+      label: 's3-multipart-uploader queue, integrity: false',
+      signing: 'reference signer /single per file',
+    },
   },
   'uppy-6': {
     id: 'uppy-6',
     label: '@uppy/aws-s3 6',
     packages: ['@uppy/aws-s3', '@uppy/core'],
     signing: 'signRequest → bench presigner, one call per S3 request',
+    many: { label: '@uppy/aws-s3 6', signing: 'signRequest → bench presigner, one call per file' },
   },
   'uppy-5': {
     id: 'uppy-5',
@@ -62,6 +77,7 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     packages: ['uppy-aws-s3-5', 'uppy-core-5'],
     alias: { '@uppy/core': 'uppy-core-5' },
     signing: 'reference signer, one sign call per part',
+    many: { label: '@uppy/aws-s3 5', signing: 'getUploadParameters → reference signer /single per file' },
   },
   'lib-storage': {
     id: 'lib-storage',
@@ -76,3 +92,11 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     signing: 'bench signer endpoint, one GET per S3 request',
   },
 };
+
+/** Contenders with a many-files page. */
+export const MANY_FILE_CONTENDERS = CONTENDER_IDS.filter((id) => CONTENDERS[id].many);
+
+/** The page (and bundle) name of a contender: its many-files page for a many-files scenario. */
+export function pageName(id: ContenderId, manyFiles: boolean): string {
+  return manyFiles ? `${id}-many` : id;
+}

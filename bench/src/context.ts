@@ -9,7 +9,8 @@ export interface ScenarioContext {
   pageOrigin: string;
   /** Where each scenario's browser writes its NetLog. */
   workDir: string;
-  bundles: ReadonlyMap<ContenderId, ContenderBundle>;
+  /** By page name (`pageName`): a contender's one-file and many-files pages differ. */
+  bundles: ReadonlyMap<string, ContenderBundle>;
   versions: ReadonlyMap<ContenderId, Record<string, string>>;
   config: BenchConfig;
   cleanup: Cleanup;

@@ -1,4 +1,4 @@
-// npm run bench: uploads the same file from headless Chromium with every contender, in every
+// npm run bench: uploads the same file(s) from headless Chromium with every contender, in every
 // scenario, checks every object by SHA-256, prints the tables and writes bench/results/latest.json.
 // Repetition 1 of every scenario runs first; further repetitions follow, scenario by scenario,
 // while the time budget allows.
@@ -8,10 +8,17 @@ import { join } from 'node:path';
 import { Budget } from './budget';
 import { buildBundle, type ContenderBundle } from './bundles';
 import { Cleanup } from './cleanup';
-import { type BenchConfig, loadConfig, type TargetId } from './config';
-import type { ContenderId } from './contenders';
+import {
+  type BenchConfig,
+  isManyFiles,
+  loadConfig,
+  type Scenario,
+  scenarioContenders,
+  type TargetId,
+} from './config';
+import { type ContenderId, pageName } from './contenders';
 import type { ScenarioContext } from './context';
-import { makeTestFile, type TestFile } from './files';
+import { makeTestFile, makeTestFiles, type TestFile } from './files';
 import { log } from './log';
 import { contenderVersions, machineInfo } from './machine';
 import { markdownReport, writeJson } from './report';
@@ -34,17 +41,38 @@ async function startTarget(id: TargetId, cleanup: Cleanup): Promise<S3Target> {
   return target;
 }
 
-async function buildBundles(config: BenchConfig): Promise<Map<ContenderId, ContenderBundle>> {
-  const ids = new Set(
-    config.scenarios.flatMap((s) =>
-      config.contenders.filter((id) => !s.contenders || s.contenders.includes(id)),
-    ),
-  );
-  for (const s of config.scenarios) if (s.contenders) for (const id of s.contenders) ids.add(id);
-  log(`building ${ids.size} contender bundles…`);
-  const bundles = new Map<ContenderId, ContenderBundle>();
-  for (const id of ids) bundles.set(id, await buildBundle(id));
+/** The pages the scenarios need, by page name (a contender's many-files page is another bundle). */
+async function buildBundles(config: BenchConfig): Promise<Map<string, ContenderBundle>> {
+  const pages = new Map<string, { id: ContenderId; manyFiles: boolean }>();
+  for (const scenario of config.scenarios) {
+    const manyFiles = isManyFiles(scenario);
+    for (const id of scenarioContenders(scenario, config.contenders))
+      pages.set(pageName(id, manyFiles), { id, manyFiles });
+  }
+  log(`building ${pages.size} contender bundles…`);
+  const bundles = new Map<string, ContenderBundle>();
+  for (const [name, { id, manyFiles }] of pages) bundles.set(name, await buildBundle(id, { manyFiles }));
   return bundles;
+}
+
+/** Each scenario's files: one shared file per size, or a set of its own for a many-files scenario. */
+async function makeFiles(config: BenchConfig, workDir: string): Promise<Map<Scenario, TestFile[]>> {
+  const bySize = new Map<number, TestFile>();
+  const files = new Map<Scenario, TestFile[]>();
+  for (const scenario of config.scenarios) {
+    const { sizeBytes, fileCount } = scenario;
+    if (fileCount !== undefined) {
+      files.set(scenario, await makeTestFiles(join(workDir, scenario.id), fileCount, sizeBytes));
+      continue;
+    }
+    let file = bySize.get(sizeBytes);
+    if (!file) {
+      file = await makeTestFile(workDir, sizeBytes);
+      bySize.set(sizeBytes, file);
+    }
+    files.set(scenario, [file]);
+  }
+  return files;
 }
 
 async function main(): Promise<void> {
@@ -57,17 +85,16 @@ async function main(): Promise<void> {
     const bundles = await buildBundles(config);
     const workDir = await mkdtemp(join(tmpdir(), 'bench-files-'));
     cleanup.add('test files', () => rm(workDir, { recursive: true, force: true }));
-    const files = new Map<number, TestFile>();
-    for (const size of new Set(config.scenarios.map((s) => s.sizeBytes))) {
-      files.set(size, await makeTestFile(workDir, size));
-    }
-    const pages = await servePages(new Map([...bundles].map(([id, b]) => [id, b.pageJs])));
+    const files = await makeFiles(config, workDir);
+    const pages = await servePages(new Map([...bundles].map(([name, b]) => [name, b.pageJs])));
     cleanup.add('page server', () => pages.close());
     const ctx: ScenarioContext = {
       workDir,
       pageOrigin: pages.origin,
       bundles,
-      versions: contenderVersions([...bundles.keys()]),
+      versions: contenderVersions([
+        ...new Set(config.scenarios.flatMap((s) => scenarioContenders(s, config.contenders))),
+      ]),
       config,
       cleanup,
       budget,
@@ -81,7 +108,7 @@ async function main(): Promise<void> {
         target = await startTarget(scenario.target, cleanup);
         targets.set(scenario.target, target);
       }
-      const run = new ScenarioRun(ctx, scenario, target, files.get(scenario.sizeBytes) as TestFile);
+      const run = new ScenarioRun(ctx, scenario, target, files.get(scenario) ?? []);
       await run.runRepetition(1);
       runs.push(run);
     }

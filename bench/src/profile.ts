@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     const work = await mkdtemp(join(tmpdir(), 'bench-profile-'));
     cleanup.add('files', () => rm(work, { recursive: true, force: true }));
     const file = await makeTestFile(work, size);
-    const pages = await servePages(new Map([[id, (await buildBundle(id, true)).pageJs]]));
+    const pages = await servePages(new Map([[id, (await buildBundle(id, { readable: true })).pageJs]]));
     cleanup.add('page server', () => pages.close());
     const target = await startRgw(cleanup);
     const admin = s3ClientFor(target);
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     const measure = await runOnce({
       browser,
       pageUrl: `${pages.origin}/${id}.html`,
-      filePath: file.path,
+      filePaths: [file.path],
       link: { kind: 'direct' },
       timeoutMs: 600_000,
       cpuProfile: true,
@@ -73,7 +73,8 @@ async function main(): Promise<void> {
     for (const f of topFunctions(measure.cpuProfile ?? { nodes: [] }, 15))
       console.log(`  ${f.selfMs.toFixed(0).padStart(6)} ms  ${f.name}`);
     const log = await readNetLog(netLogPath);
-    const s3 = objectRequests(log.requests, new URL(stack.s3Endpoint).origin, target.bucket, page.key);
+    const key = page.keys[0] ?? '';
+    const s3 = objectRequests(log.requests, new URL(stack.s3Endpoint).origin, target.bucket, key);
     const signer = originRequests(
       log.requests,
       new URL(stack.signerUrl).origin,

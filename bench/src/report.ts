@@ -1,6 +1,7 @@
 // The result as Markdown tables (stdout, bench/README.md) and as JSON.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { isManyFiles, MB, type Scenario } from './config';
 import type { BenchResult, Row, ScenarioResult } from './results';
 
 const KiB = 1024;
@@ -13,6 +14,15 @@ function mbps(row: Row): string {
   const range = min === max ? '' : ` (${min.toFixed(1)}–${max.toFixed(1)})`;
   const once = row.ranOnce ? ' (1 run: < ¼ of the reference)' : '';
   return `${row.ok ? '' : 'FAILED '}${median.toFixed(1)}${range}${once}`;
+}
+
+/** Many files: wall time and files/s (of the median run's speed) before MB/s. */
+function speedCells(row: Row, scenario: Scenario): string[] {
+  if (!isManyFiles(scenario)) return [mbps(row)];
+  if (!row.mbps) return ['–', '–', mbps(row)];
+  const files = scenario.fileCount ?? 1;
+  const seconds = (files * scenario.sizeBytes) / MB / row.mbps.median;
+  return [seconds.toFixed(1), (files / seconds).toFixed(0), mbps(row)];
 }
 
 function requests(r: { total: number; preflights: number } | undefined): string {
@@ -39,13 +49,13 @@ function bundleSize(row: Row): string {
   return total === initial ? total : `${total} (${initial} before the first upload)`;
 }
 
-function rowLine(row: Row): string {
+function rowLine(row: Row, scenario: Scenario): string {
   const last = row.runs.findLast((r) => r.ok) ?? row.runs.at(-1);
   const median = medianLongTaskRun(row);
   const longTasks = median ? `${Math.round(median.longTaskMs)} ms (${median.longTasks})` : '–';
   const cells = [
     label(row),
-    mbps(row),
+    ...speedCells(row, scenario),
     row.ratioToReference === null ? '–' : row.ratioToReference.toFixed(2),
     longTasks,
     row.heapPeakBytes === null
@@ -66,9 +76,9 @@ export function scenarioTable(result: ScenarioResult): string {
     `${result.target}; ${scenario.runs} run(s) per contender, interleaved; MB/s = 10^6 bytes/s, median (min–max); ` +
       `load average ${result.loadAverage.start.toFixed(1)} → ${result.loadAverage.end.toFixed(1)} on this machine.`,
     '',
-    '| contender | MB/s | × reference | main-thread long tasks (count), median run | peak JS heap MiB (+ over baseline) | signer requests | S3 requests | gzip KiB |',
-    '|---|---|---|---|---|---|---|---|',
-    ...result.rows.map(rowLine),
+    `| contender | ${isManyFiles(scenario) ? 'wall s | files/s | ' : ''}MB/s | × reference | main-thread long tasks (count), median run | peak JS heap MiB (+ over baseline) | signer requests | S3 requests | gzip KiB |`,
+    `|---|${isManyFiles(scenario) ? '---|---|' : ''}---|---|---|---|---|---|---|`,
+    ...result.rows.map((row) => rowLine(row, scenario)),
   ];
   const failures = result.rows.filter((r) => !r.ok && r.runs.length > 0);
   const skipped = result.rows.filter((r) => r.skippedRuns > 0);
@@ -93,10 +103,12 @@ function medianRun(row: Row) {
 }
 
 export function timeTable(result: ScenarioResult): string {
+  // Many files: each file is one PUT, counted as a part.
+  const part = isManyFiles(result.scenario) ? 'file' : 'part';
   const lines = [
     `Where the time goes (${result.scenario.id}; the run nearest the median; from Chromium's NetLog):`,
     '',
-    '| contender | setup ms | parts | slot idle before a part, ms | preflight ms | part PUT ms | slots carrying a body | tail ms | signer calls (mean ms) |',
+    `| contender | setup ms | ${part}s | slot idle before a ${part}, ms | preflight ms | ${part} PUT ms | slots carrying a body | tail ms | signer calls (mean ms) |`,
     '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const row of result.rows) {

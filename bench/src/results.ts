@@ -12,12 +12,14 @@ export interface Requests {
 
 export interface RunRecord {
   repetition: number;
-  /** The object's key (as given to the contender when its upload failed). */
+  /** The object's key (as given to the contender when its upload failed); many files: their key prefix. */
   key: string;
+  /** Objects uploaded (files in the run). */
+  objects?: number;
   ok: boolean;
   error?: string;
   ms: number;
-  /** 10^6 bytes per second. */
+  /** 10^6 bytes per second, all files together. */
   mbps: number;
   longTaskMs: number;
   longTasks: number;
@@ -28,7 +30,7 @@ export interface RunRecord {
   s3Requests: Requests;
   /** Epoch ms around the upload. */
   window: { start: number; end: number };
-  /** From the NetLog; null for a single PUT or a failed run. */
+  /** From the NetLog; null for a single PUT (one file) or a failed run. */
   timeline: Timeline | null;
 }
 

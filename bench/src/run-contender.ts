@@ -1,17 +1,18 @@
 // One contender's upload in one repetition: run it in the page, count its signer requests, read
-// the object back and compare its SHA-256 with the file's, delete it.
+// every object back and compare its SHA-256 with its file's, delete it.
 import { randomUUID } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import type { RunInput } from '../page/types';
-import { type RunMeasure, runOnce } from './browser/run-once';
-import { MB, type Scenario } from './config';
-import type { ContenderId } from './contenders';
+import { runOnce } from './browser/run-once';
+import { isManyFiles, MB, type Scenario } from './config';
+import { type ContenderId, pageName } from './contenders';
 import type { ScenarioContext } from './context';
 import type { TestFile } from './files';
 import type { Requests, RunRecord } from './results';
-import { abortUnfinished, deleteObject, readBack, s3ClientFor } from './s3/admin';
+import { abortUnfinished, s3ClientFor } from './s3/admin';
 import type { S3Target } from './s3/target';
 import type { Stack } from './stack';
+import { verifyObjects } from './verify-objects';
 
 function merge(
   ...snapshots: { total: number; preflights: number; byRoute: Record<string, number> }[]
@@ -27,42 +28,18 @@ function merge(
   return { total, preflights, detail };
 }
 
-async function verify(
-  target: S3Target,
-  file: TestFile,
-  measure: RunMeasure,
-): Promise<{ ok: boolean; error?: string }> {
-  if (!measure.page.ok) return { ok: false, error: measure.page.error };
-  const admin = s3ClientFor(target);
-  try {
-    const back = await readBack(admin, target.bucket, measure.page.key);
-    await deleteObject(admin, target.bucket, measure.page.key).catch(() => {});
-    if (back.size !== file.size || back.sha256 !== file.sha256)
-      return {
-        ok: false,
-        error: `object read back differs (${back.size} bytes, sha256 ${back.sha256.slice(0, 12)}…)`,
-      };
-    return { ok: true };
-  } catch (error) {
-    return {
-      ok: false,
-      error: `read-back failed: ${error instanceof Error ? error.message : String(error)}`,
-    };
-  } finally {
-    admin.destroy();
-  }
-}
-
 export async function runContender(
   ctx: ScenarioContext,
   browser: Browser,
   scenario: Scenario,
   target: S3Target,
   stack: Stack,
-  file: TestFile,
+  files: TestFile[],
   id: ContenderId,
   repetition: number,
 ): Promise<RunRecord> {
+  const manyFiles = isManyFiles(scenario);
+  const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
   stack.signer.counter.reset();
   stack.aux.counter.reset();
   const input: RunInput = {
@@ -75,34 +52,36 @@ export async function runContender(
       accessKeyId: target.accessKeyId,
       secretAccessKey: target.secretAccessKey,
     },
-    key: `bench/${scenario.id}/${id}/${repetition}-${randomUUID().slice(0, 8)}.bin`,
+    // Many files: a prefix, each file goes to `${key}/${file.name}`.
+    key: `bench/${scenario.id}/${id}/${repetition}-${randomUUID().slice(0, 8)}${manyFiles ? '' : '.bin'}`,
     partSize: ctx.config.partSize,
-    concurrency: ctx.config.concurrency,
+    concurrency: scenario.concurrency ?? ctx.config.concurrency,
   };
   const measure = await runOnce({
     browser,
-    pageUrl: `${ctx.pageOrigin}/${id}.html`,
-    filePath: file.path,
+    pageUrl: `${ctx.pageOrigin}/${pageName(id, manyFiles)}.html`,
+    filePaths: files.map((f) => f.path),
     input,
     link: scenario.link,
-    timeoutMs: ctx.config.runTimeoutMs + (file.size / MB) * 1000,
+    timeoutMs: ctx.config.runTimeoutMs + (totalBytes / MB) * 1000 + (manyFiles ? files.length * 100 : 0),
   });
   const signerRequests = merge(stack.signer.counter.snapshot(), stack.aux.counter.snapshot());
-  const checked = await verify(target, file, measure);
+  const { page, heap } = measure;
+  const checked = page.ok ? await verifyObjects(target, files, page.keys) : page;
   if (!checked.ok && target.listsUploads) {
     const admin = s3ClientFor(target);
     await abortUnfinished(admin, target.bucket).catch(() => 0);
     admin.destroy();
   }
   await target.reclaim?.();
-  const { page, heap } = measure;
   return {
     repetition,
-    key: page.ok ? page.key : input.key,
+    key: page.ok && !manyFiles ? (page.keys[0] ?? input.key) : input.key,
+    objects: files.length,
     ok: checked.ok,
-    ...(checked.error ? { error: checked.error } : {}),
+    ...(checked.ok ? {} : { error: checked.error }),
     ms: page.ms,
-    mbps: file.size / MB / (page.ms / 1000),
+    mbps: totalBytes / MB / (page.ms / 1000),
     longTaskMs: page.longTasks.totalMs,
     longTasks: page.longTasks.count,
     longestTaskMs: page.longTasks.longestMs,

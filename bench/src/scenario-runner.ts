@@ -1,12 +1,12 @@
 // One scenario across the repetitions: each repetition gets a fresh browser (with its own NetLog)
-// and fresh servers; in it every contender uploads the same file once, round robin, starting one
+// and fresh servers; in it every contender uploads the same file(s) once, round robin, starting one
 // contender later each repetition. Contenders under a quarter of the reference's speed run once.
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from './browser/chromium';
 import { readNetLog } from './browser/netlog';
 import { analyseNetLog } from './browser/netlog-analysis';
-import type { Scenario } from './config';
+import { type Scenario, scenarioContenders } from './config';
 import type { ContenderId } from './contenders';
 import type { ScenarioContext } from './context';
 import type { TestFile } from './files';
@@ -32,12 +32,9 @@ export class ScenarioRun {
     private readonly ctx: ScenarioContext,
     readonly scenario: Scenario,
     private readonly target: S3Target,
-    private readonly file: TestFile,
+    private readonly files: TestFile[],
   ) {
-    const chosen = ctx.config.contenders.filter(
-      (id) => !scenario.contenders || scenario.contenders.includes(id),
-    );
-    this.ids = chosen.length ? chosen : (scenario.contenders ?? []);
+    this.ids = scenarioContenders(scenario, ctx.config.contenders);
     this.runs = new Map(this.ids.map((id) => [id, []]));
     this.skipped = new Map(this.ids.map((id) => [id, 0]));
   }
@@ -57,7 +54,7 @@ export class ScenarioRun {
   }
 
   async runRepetition(repetition: number): Promise<void> {
-    const { ctx, scenario, target, file } = this;
+    const { ctx, scenario, target, files } = this;
     if (ctx.budget.expired()) {
       log(`time budget spent: skipping ${scenario.id} #${repetition} (BENCH_BUDGET_S=0 runs all)`);
       this.skipRepetition();
@@ -87,7 +84,7 @@ export class ScenarioRun {
             continue;
           }
           const began = Date.now();
-          const record = await runContender(ctx, browser, scenario, target, stack, file, id, repetition);
+          const record = await runContender(ctx, browser, scenario, target, stack, files, id, repetition);
           this.lastMs.set(id, Date.now() - began);
           this.runs.get(id)?.push(record);
           done.push(record);
@@ -104,7 +101,8 @@ export class ScenarioRun {
       // The NetLog is complete once the browser has shut down.
       await closeBrowser();
     }
-    analyseNetLog(await readNetLog(netLogPath), origins, target.bucket, ctx.config.concurrency, done);
+    const concurrency = scenario.concurrency ?? ctx.config.concurrency;
+    analyseNetLog(await readNetLog(netLogPath), origins, target.bucket, concurrency, done);
   }
 
   result(): ScenarioResult {
@@ -117,6 +115,7 @@ export class ScenarioRun {
       rows: this.ids.map((id) =>
         summarize(
           this.ctx,
+          this.scenario,
           id,
           this.runs.get(id) ?? [],
           this.skipped.get(id) ?? 0,

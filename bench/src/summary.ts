@@ -1,6 +1,7 @@
 // A contender's row from its runs.
 
-import { CONTENDERS, type ContenderId } from './contenders';
+import { isManyFiles, type Scenario } from './config';
+import { CONTENDERS, type ContenderId, pageName } from './contenders';
 import type { ScenarioContext } from './context';
 import type { Row, RunRecord } from './results';
 import { spread } from './stats';
@@ -17,14 +18,17 @@ export function isSlow(record: RunRecord, runs: Map<ContenderId, RunRecord[]>): 
 
 export function summarize(
   ctx: ScenarioContext,
+  scenario: Scenario,
   id: ContenderId,
   runs: RunRecord[],
   skippedRuns: number,
   ranOnce: boolean,
   referenceMbps: number | null,
 ): Row {
+  const manyFiles = isManyFiles(scenario);
   const spec = CONTENDERS[id];
-  const bundle = ctx.bundles.get(id);
+  const { label, signing } = (manyFiles && spec.many) || spec;
+  const bundle = ctx.bundles.get(pageName(id, manyFiles));
   const good = runs.filter((r) => r.ok);
   const failed = runs.find((r) => !r.ok);
   const mbps = spread(good.map((r) => r.mbps));
@@ -34,9 +38,9 @@ export function summarize(
     .map((r) => (r.heapPeakBytes as number) - (r.heapBaselineBytes as number));
   return {
     contender: id,
-    label: spec.label,
+    label,
     versions: ctx.versions.get(id) ?? {},
-    signing: spec.signing,
+    signing,
     bundleGzipBytes: bundle?.gzipBytes ?? 0,
     bundleInitialGzipBytes: bundle?.initialGzipBytes ?? 0,
     bundleMinifiedBytes: bundle?.minifiedBytes ?? 0,

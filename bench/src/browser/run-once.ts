@@ -1,5 +1,5 @@
 // One upload by one contender in a fresh incognito context: loads the contender's page, selects
-// the file, applies the link emulation, then measures time (in the page), long tasks and peak heap.
+// the file(s), applies the link emulation, then measures time (in the page), long tasks and peak heap.
 import type { Browser } from 'playwright-core';
 import type { PageResult, RunInput } from '../../page/types';
 import type { Link } from '../config';
@@ -9,7 +9,8 @@ import { type HeapFigures, startHeapSampler } from './heap-sampler';
 export interface RunSpec {
   browser: Browser;
   pageUrl: string;
-  filePath: string;
+  /** Selected in the page's file input, in this order. */
+  filePaths: string[];
   input: RunInput;
   link: Link;
   timeoutMs: number;
@@ -40,7 +41,7 @@ export async function runOnce(spec: RunSpec): Promise<RunMeasure> {
     const cdp = await context.newCDPSession(page);
     await page.goto(spec.pageUrl);
     await page.waitForFunction(() => typeof window.bench?.run === 'function');
-    await page.setInputFiles('#file', spec.filePath);
+    await page.setInputFiles('#file', spec.filePaths);
     if (spec.link.kind === 'cdp') {
       await cdp.send('Network.emulateNetworkConditions', {
         offline: false,

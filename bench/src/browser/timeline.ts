@@ -31,8 +31,14 @@ function partNumber(url: string): string | null {
   }
 }
 
-export function timeline(s3: LoggedRequest[], signer: LoggedRequest[], concurrency: number): Timeline | null {
-  const puts = s3.filter((r) => r.method === 'PUT' && partNumber(r.url) !== null);
+/** `wholeObjects`: a many-files run, where every PUT (one whole small file) counts as a part. */
+export function timeline(
+  s3: LoggedRequest[],
+  signer: LoggedRequest[],
+  concurrency: number,
+  wholeObjects = false,
+): Timeline | null {
+  const puts = s3.filter((r) => r.method === 'PUT' && (wholeObjects || partNumber(r.url) !== null));
   if (puts.length === 0) return null;
   const preflightsByUrl = new Map(s3.filter((r) => r.method === 'OPTIONS').map((r) => [r.url, r]));
   const parts = puts
