@@ -160,8 +160,11 @@ export class QueueStore {
     const itemOf = (): UploadQueueItem => ({ ...session.getState(), upload: session.upload, ...actions });
     const entry: Entry = { item: itemOf(), run, unsubscribe: () => {} };
     entry.unsubscribe = session.subscribe(() => {
+      const before = entry.item;
       entry.item = itemOf();
-      this.pump();
+      // Progress events (most of them) free no slot: only a status change can start a waiting file.
+      if (entry.item.status !== before.status || entry.item.lockedElsewhere !== before.lockedElsewhere)
+        this.pump();
       this.publish();
     });
     return entry;
