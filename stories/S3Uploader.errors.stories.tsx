@@ -115,7 +115,7 @@ const CASES: Record<UploadErrorCode, ErrorCase | { noStory: string }> = {
     // The multipart upload was aborted (or expired by a lifecycle rule) meanwhile.
     mock: { put: () => s3Error(404, 'NoSuchUpload', 'The specified upload does not exist.') },
     message:
-      'The multipart upload no longer exists on S3 (it was aborted or expired by a lifecycle rule). Start the upload again.',
+      'The multipart upload no longer exists on S3 (it was aborted or expired by a lifecycle rule), nor do its parts. Retry to upload the file again from the start.',
   },
   FILE_UNREADABLE: {
     // The file was changed or deleted on disk after it was chosen; the PUT fails, so the engine
