@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import userEvent from '@testing-library/user-event';
 import { StrictMode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { UploadError } from '../engine/errors';
 import { createTestUploader, hiddenEtag, makeFile } from '../hooks/test-kit';
 import { S3Uploader } from './s3-uploader';
 
@@ -84,6 +85,22 @@ describe('<S3Uploader>', () => {
     await user.keyboard('{Enter}');
     expect(screen.queryByRole('list')).toBeNull();
     expect(document.activeElement).toBe(screen.getByRole('button', { name: /drop files/i }));
+  });
+
+  it('says what is left behind when a cancelled upload could not be aborted on S3', async () => {
+    const { kit, input, user } = setup();
+    kit.hold();
+    kit.s3.signer.abortMultipartUpload = async () => {
+      throw new UploadError(
+        'SIGNER_FAILED',
+        'This S3 does not implement the operation; its parts stay on the store.',
+      );
+    };
+    await user.upload(input, makeFile('left.bin', 3000));
+    await waitFor(() => expect(kit.heldCount).toBe(3));
+    await user.click(screen.getByRole('button', { name: 'Cancel left.bin' }));
+    await waitFor(() => expect(screen.getByText('Cancelled')).toBeDefined());
+    expect(within(screen.getByRole('list')).getByText(/its parts stay on the store/)).toBeDefined();
   });
 
   it('shows the ETAG_NOT_EXPOSED message, announces the failure, and retries by keyboard', async () => {

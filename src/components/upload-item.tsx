@@ -126,6 +126,12 @@ export function UploadItem(props: UploadItemProps) {
           {m.error(state.error)}
         </p>
       )}
+      {/* Cancelled, but S3 could not abort the upload: say what is left behind. */}
+      {status === 'cancelled' && state.error && (
+        <p className="s3u-item-notice" style={sx(unstyled, styles.notice)}>
+          {m.error(state.error)}
+        </p>
+      )}
       <div ref={actions} className="s3u-item-actions" style={sx(unstyled, styles.actions)}>
         {primary}
         {secondary}
