@@ -1,6 +1,7 @@
 // Smoke test of `npm start` (scripts/start.ts): the embedded S3 (s3rver), the reference signer and
 // the Vite playground come up on the ports given in the environment; headless Chromium uploads a
-// 20 MiB file through the page; the object read back from s3rver has the same SHA-256; Ctrl-C
+// 20 MiB file through the page, then pauses a 96 MiB one, reloads and resumes it; each object read
+// back from s3rver has the file's SHA-256; Ctrl-C
 // (SIGINT to the process group, as a terminal sends it) stops everything and frees the ports.
 //
 // s3rver is a loose mock: this proves the playground wiring, not S3 behaviour (the RGW tests do).
