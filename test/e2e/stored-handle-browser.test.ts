@@ -11,12 +11,13 @@
 // the uploader, hooks, engine, signer and S3 are the real ones.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ListPartsCommand } from '@aws-sdk/client-s3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listMultipartUploads, sha256Hex, sha256OfObject } from '../support/s3';
+import type { UploaderLog } from './pages/uploader-log';
 import { PartPhases, resentParts, setUploadThroughput, throttleUploads } from './support/page-network';
-import { type BrowserStack, startBrowserStack, type TestSigner } from './support/stack';
+import { type BrowserStack, partNumbersOnS3, startBrowserStack, type TestSigner } from './support/stack';
+import { step, trackSteps } from './support/step-log';
 
 const MiB = 1024 * 1024;
 const PART_SIZE = 5 * MiB;
@@ -28,18 +29,6 @@ const FIXTURE_PATH = `/fixtures/${NAME}`;
 
 let stack: BrowserStack;
 let bytes: Buffer;
-
-/** What the running test did and when: printed if it fails (a wait that hangs names itself). */
-let steps: string[] = [];
-let started = 0;
-function step(what: string): void {
-  steps.push(`${((Date.now() - started) / 1000).toFixed(1)} s  ${what}`);
-}
-
-interface UploaderLog {
-  completed: { name: string; key: string; size: number; partCount: number; uploadId: string | null }[];
-  failed: { name: string; code: string; message: string }[];
-}
 
 /**
  * Replaces showOpenFilePicker in every document of the page (the reloaded one too) with a
@@ -143,9 +132,7 @@ beforeAll(async () => {
 });
 
 beforeEach((context) => {
-  steps = [];
-  started = Date.now();
-  context.onTestFailed(() => console.error(`steps of "${context.task.name}":\n${steps.join('\n')}`));
+  trackSteps(context);
 });
 
 afterAll(async () => {
@@ -216,10 +203,7 @@ describe('<S3Uploader/> with a stored file handle in Chromium → reference sign
 
     expect(created).toBeDefined();
     const ref = created as { key: string; uploadId: string };
-    const listed = await stack.s3.send(
-      new ListPartsCommand({ Bucket: stack.s3Config.bucket, Key: ref.key, UploadId: ref.uploadId }),
-    );
-    const onS3 = new Set((listed.Parts ?? []).map((p) => p.PartNumber as number));
+    const onS3 = await partNumbersOnS3(stack, ref);
     expect(onS3.size).toBeGreaterThanOrEqual(3);
     expect(onS3.size).toBeLessThan(PARTS_TOTAL);
     expect(parts.current.puts).toBe(0);

@@ -10,10 +10,10 @@ import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListPartsCommand } from '@aws-sdk/client-s3';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureBucket, listMultipartUploads, sha256OfObject } from '../support/s3';
+import type { UploaderLog } from './pages/uploader-log';
 import type { LaunchedChromium } from './support/browser';
 import {
   PartPhases,
@@ -22,7 +22,8 @@ import {
   setUploadThroughput,
   throttleUploads,
 } from './support/page-network';
-import { type BrowserStack, startBrowserStack, type TestSigner } from './support/stack';
+import { type BrowserStack, partNumbersOnS3, startBrowserStack, type TestSigner } from './support/stack';
+import { step, trackSteps } from './support/step-log';
 
 const MiB = 1024 * 1024;
 const PART_SIZE = 5 * MiB;
@@ -33,23 +34,11 @@ const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 let stack: BrowserStack;
 let fixtures: string;
 
-/** What the running test did and when: printed if it fails (a wait that hangs names itself). */
-let steps: string[] = [];
-let started = 0;
-function step(what: string): void {
-  steps.push(`${((Date.now() - started) / 1000).toFixed(1)} s  ${what}`);
-}
-
 interface Fixture {
   path: string;
   name: string;
   size: number;
   sha256: string;
-}
-
-interface UploaderLog {
-  completed: { name: string; key: string; size: number; partCount: number; uploadId: string | null }[];
-  failed: { name: string; code: string; message: string }[];
 }
 
 /**
@@ -209,9 +198,7 @@ beforeAll(async () => {
 });
 
 beforeEach((context) => {
-  steps = [];
-  started = Date.now();
-  context.onTestFailed(() => console.error(`steps of "${context.task.name}":\n${steps.join('\n')}`));
+  trackSteps(context);
 });
 
 afterEach(async () => {
@@ -336,10 +323,7 @@ describe('<S3Uploader/> in Chromium → reference signer → RGW', () => {
     expect(await page.locator('.s3u-resume-title').textContent()).toBe('You have 1 unfinished upload');
     expect(created).toBeDefined();
     const ref = created as { key: string; uploadId: string };
-    const listed = await stack.s3.send(
-      new ListPartsCommand({ Bucket: stack.s3Config.bucket, Key: ref.key, UploadId: ref.uploadId }),
-    );
-    const onS3 = new Set((listed.Parts ?? []).map((p) => p.PartNumber as number));
+    const onS3 = await partNumbersOnS3(stack, ref);
     expect(onS3.size).toBeGreaterThanOrEqual(3);
     expect(onS3.size).toBeLessThan(partsTotal);
     expect(parts.current.puts).toBe(0);
@@ -394,10 +378,7 @@ describe('<S3Uploader/> in Chromium → reference signer → RGW', () => {
     expect(created).toBeDefined();
     const ref = created as { key: string; uploadId: string };
 
-    const listed = await stack.s3.send(
-      new ListPartsCommand({ Bucket: stack.s3Config.bucket, Key: ref.key, UploadId: ref.uploadId }),
-    );
-    const onS3 = new Set((listed.Parts ?? []).map((p) => p.PartNumber as number));
+    const onS3 = await partNumbersOnS3(stack, ref);
     const missing = partsTotal - onS3.size;
     expect(onS3.size).toBeGreaterThanOrEqual(3);
     expect(missing).toBeGreaterThan(0);

@@ -67,6 +67,18 @@ async function sha256OfObject(client: S3Client, bucket: string, key: string): Pr
     .digest('hex');
 }
 
+/** A client for the playground's s3rver (it checks only the access key id). */
+function playgroundS3(endpoint: string): S3Client {
+  return new S3Client({
+    region: 'us-east-1',
+    endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
 async function waitForText(page: Page, pattern: RegExp, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let text = '';
@@ -197,14 +209,7 @@ describe('npm start (playground)', () => {
     await waitForText(page, COMPLETED_TEXT, UPLOAD_TIMEOUT_MS);
     expect(pageErrors).toEqual([]);
 
-    const s3 = new S3Client({
-      region: 'us-east-1',
-      endpoint: s3Endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    const s3 = playgroundS3(s3Endpoint);
     try {
       // The text may show before Complete has written the object (or match too early): wait for it.
       const deadline = Date.now() + 30_000;
@@ -294,14 +299,7 @@ describe('npm start (playground)', () => {
     expect(stored.after.filter((n) => stored.before.has(n))).toEqual([]);
     expect(new Set([...stored.before, ...stored.after]).size).toBe(12);
 
-    const s3 = new S3Client({
-      region: 'us-east-1',
-      endpoint: s3Endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-    });
+    const s3 = playgroundS3(s3Endpoint);
     try {
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'playground' }));
       const key = listed.Contents?.find((o) => o.Key?.endsWith('resume.bin'))?.Key;

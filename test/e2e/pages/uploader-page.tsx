@@ -7,11 +7,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { S3Uploader } from '../../../src/components/index';
-
-interface UploaderLog {
-  completed: { name: string; key: string; size: number; partCount: number; uploadId: string | null }[];
-  failed: { name: string; code: string; message: string }[];
-}
+import type { UploaderLog } from './uploader-log';
 
 declare global {
   interface Window {

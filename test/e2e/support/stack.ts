@@ -7,6 +7,7 @@ import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
   ListObjectsV2Command,
+  ListPartsCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import type { FastifyInstance } from 'fastify';
@@ -49,6 +50,17 @@ export interface BrowserStack {
   launchBrowser(): Promise<LaunchedChromium>;
   closeBrowsers(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The part numbers S3 holds for a multipart upload (ListParts, first page: up to 1,000). */
+export async function partNumbersOnS3(
+  stack: Pick<BrowserStack, 's3' | 's3Config'>,
+  ref: { key: string; uploadId: string },
+): Promise<Set<number>> {
+  const listed = await stack.s3.send(
+    new ListPartsCommand({ Bucket: stack.s3Config.bucket, Key: ref.key, UploadId: ref.uploadId }),
+  );
+  return new Set((listed.Parts ?? []).map((p) => p.PartNumber as number));
 }
 
 /** Starts the page server for `entry` (a file under test/e2e/pages) and an S3 client. */
