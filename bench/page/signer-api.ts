@@ -76,3 +76,16 @@ export function xhrPut(url: string, body: Blob, headers: Record<string, string> 
     xhr.send(body);
   });
 }
+
+/** Uppy 6's `signRequest` through the bench's auxiliary presigner (`POST /presign`). */
+export function presignViaAux(auxUrl: string) {
+  return async (request: unknown): Promise<{ url: string }> => {
+    const response = await fetch(`${auxUrl}/presign`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+    });
+    if (!response.ok) throw new Error(`presign: HTTP ${response.status} ${await response.text()}`);
+    return (await response.json()) as { url: string };
+  };
+}

@@ -2,7 +2,7 @@
 // complete) is presigned by the bench's auxiliary signer. Uppy 6 sends one part at a time per file.
 import AwsS3 from '@uppy/aws-s3';
 import Uppy from '@uppy/core';
-import { fileType } from '../signer-api';
+import { fileType, presignViaAux } from '../signer-api';
 import type { Contender } from '../types';
 
 const uppy6: Contender = async (file, { auxUrl, key, partSize, concurrency }) => {
@@ -12,15 +12,7 @@ const uppy6: Contender = async (file, { auxUrl, key, partSize, concurrency }) =>
     limit: concurrency,
     getChunkSize: () => partSize,
     generateObjectKey: () => key,
-    async signRequest(request) {
-      const response = await fetch(`${auxUrl}/presign`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(request),
-      });
-      if (!response.ok) throw new Error(`presign: HTTP ${response.status} ${await response.text()}`);
-      return (await response.json()) as { url: string };
-    },
+    signRequest: presignViaAux(auxUrl),
   });
   uppy.addFile({ name: file.name, type: fileType(file), data: file });
   const result = await uppy.upload();

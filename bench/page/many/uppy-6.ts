@@ -3,22 +3,14 @@
 // `signRequest` by the bench's presigner.
 import AwsS3 from '@uppy/aws-s3';
 import Uppy from '@uppy/core';
-import { fileType } from '../signer-api';
+import { fileType, presignViaAux } from '../signer-api';
 import type { ManyContender } from '../types';
 
 const uppy6Many: ManyContender = async (files, { auxUrl, key: prefix }) => {
   const uppy = new Uppy({ autoProceed: false });
   uppy.use(AwsS3, {
     generateObjectKey: (file) => `${prefix}/${file.name}`,
-    async signRequest(request) {
-      const response = await fetch(`${auxUrl}/presign`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(request),
-      });
-      if (!response.ok) throw new Error(`presign: HTTP ${response.status} ${await response.text()}`);
-      return (await response.json()) as { url: string };
-    },
+    signRequest: presignViaAux(auxUrl),
   });
   uppy.addFiles(files.map((file) => ({ name: file.name, type: fileType(file), data: file })));
   const result = await uppy.upload();
