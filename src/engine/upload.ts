@@ -1,3 +1,4 @@
+import { AdaptiveConcurrency } from './adaptive-concurrency';
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF, RetryBudget } from './backoff';
 import { classifyPutResponse, type PutOutcome, type RetryCause } from './classify';
 import { systemClock } from './clock';
@@ -11,7 +12,7 @@ import { alwaysOnline } from './network-status';
 import { PartSigner } from './part-signer';
 import { type PartEntry, PartTracker } from './part-tracker';
 import { planParts } from './plan-parts';
-import { AdaptiveLimit, RETRY_COST, retriesImmediately } from './retry-policy';
+import { RETRY_COST, retriesImmediately } from './retry-policy';
 import { SpeedMeter } from './speed-meter';
 import type {
   Clock,
@@ -57,8 +58,13 @@ export interface UploadOptions {
   limits?: Partial<PartLimits>;
   /** Files up to this size go as one presigned PUT (default 8 MiB). */
   singlePutThreshold?: number;
-  /** Parts in flight for this upload (default 4). */
-  concurrency?: number;
+  /**
+   * Parts in flight for this upload. 'auto' (default): start at 4 and, while every slot is busy,
+   * try one more (up to the page-wide pool) and keep it only if throughput rises by 10 %, the
+   * win on long, fat links where each connection is window-limited. A number fixes the cap.
+   * Either way throttling (503 SlowDown) halves it for a while.
+   */
+  concurrency?: number | 'auto';
   /** Page-wide cap shared by all uploads (default: a shared pool of 6). */
   pool?: ConcurrencyPool;
   /** Abort and retry a request that made no upload progress for this long (default 30 s). */
@@ -110,11 +116,14 @@ function deferred(): Deferred {
   return { promise, resolve, reject };
 }
 
+/** Where 'auto' concurrency starts. */
+const AUTO_START = 4;
+
 const ACTIVE: readonly UploadStatus[] = ['preparing', 'uploading', 'completing'];
 
 /**
  * One file's upload. The scheduling decisions are pure helpers (planParts, PartTracker,
- * classifyPutResponse, backoffDelay, AdaptiveLimit); this class wires them to the injected
+ * classifyPutResponse, backoffDelay, AdaptiveConcurrency); this class wires them to the injected
  * signer, transport, clock and network status.
  */
 export class Upload {
@@ -142,7 +151,7 @@ export class Upload {
   private tracker: PartTracker | null = null;
   private partSigner: PartSigner | null = null;
   private budget: RetryBudget;
-  private concurrency: AdaptiveLimit;
+  private concurrency: AdaptiveConcurrency;
   private running = 0;
   private retries = 0;
   /** signer clock − local clock for single PUT URLs (multipart URLs use the PartSigner's). */
@@ -171,11 +180,17 @@ export class Upload {
     this.hasher = options.integrity === false ? null : (options.hasher ?? sharedHasher());
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.budget = new RetryBudget(options.retryBudget ?? 100);
-    const concurrency = options.concurrency ?? 4;
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new UploadError('INVALID_OPTIONS', `concurrency must be an integer >= 1, got ${concurrency}.`);
+    const concurrency = options.concurrency ?? 'auto';
+    const auto = concurrency === 'auto';
+    if (!auto && (!Number.isInteger(concurrency) || concurrency < 1)) {
+      throw new UploadError(
+        'INVALID_OPTIONS',
+        `concurrency must be 'auto' or an integer >= 1, got ${JSON.stringify(concurrency)}.`,
+      );
     }
-    this.concurrency = new AdaptiveLimit(concurrency);
+    const pool = this.pool;
+    const initial = auto ? Math.min(AUTO_START, pool.capacity) : concurrency;
+    this.concurrency = new AdaptiveConcurrency(initial, () => pool.capacity, auto);
     this.resumePoint = options.resume;
     this.ref = options.resume ? { key: options.resume.key, uploadId: options.resume.uploadId } : null;
     this.state = initialState(file.size);
@@ -379,7 +394,7 @@ export class Upload {
   }
 
   private signBatchSize(): number {
-    return Math.min(100, Math.max(1, this.options.signBatchSize ?? 2 * (this.options.concurrency ?? 4)));
+    return Math.min(100, Math.max(1, this.options.signBatchSize ?? 2 * this.concurrency.value));
   }
 
   private describeFile() {
@@ -555,7 +570,7 @@ export class Upload {
       }
       if (outcome.cause === 'expired') partSigner.invalidate(part.partNumber);
       if (outcome.cause === 'skewed' && outcome.s3Time !== undefined) partSigner.noteS3Time(outcome.s3Time);
-      if (outcome.cause === 'throttled') this.concurrency.throttled();
+      if (outcome.cause === 'throttled') this.concurrency.throttled(this.clock.now());
       const delay = this.retryDelay(part, outcome);
       tracker.requeue(part, this.clock.now() + delay);
     } catch (error) {
@@ -643,6 +658,7 @@ export class Upload {
           if (abortReason) return;
           arm();
           tracker.progress(part, sent);
+          if (this.concurrency.observe(this.clock.now(), tracker.bytesSent, this.running)) this.pump();
           this.emitProgress(false);
         },
       });
