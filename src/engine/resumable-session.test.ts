@@ -80,7 +80,7 @@ function setup() {
   return { s3, signer, shared, open };
 }
 
-async function until(check: () => boolean | Promise<boolean>, what: string, ms = 3000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
   const started = Date.now();
   while (!(await check())) {
     if (Date.now() - started > ms) throw new Error(`timed out waiting for ${what}`);
@@ -104,7 +104,8 @@ afterEach(() => {
   for (const store of stores.splice(0)) store.close();
 });
 
-describe('ResumableSession', () => {
+// Generous bounds: these wait for cross-tab lock hand-offs, which a loaded CI machine can slow.
+describe('ResumableSession', { timeout: 20_000 }, () => {
   it('fingerprints, locks, records the upload with its handle, then removes the record and lets go of the lock', async () => {
     const { s3, open, shared } = setup();
     const store = new MemoryResumeStore();

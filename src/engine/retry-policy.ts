@@ -15,3 +15,42 @@ export const RETRY_COST: Record<RetryCause, number> = {
 export function retriesImmediately(cause: RetryCause): boolean {
   return cause === 'expired' || cause === 'skewed';
 }
+
+/**
+ * Additive-increase / multiplicative-decrease of the per-upload concurrency: halve on
+ * throttling (429 / 503 SlowDown), grow back by one after a run of successes.
+ */
+export class AdaptiveLimit {
+  private current: number;
+  private successes = 0;
+  /** Bumped on every throttle; requests started before it say nothing about the new limit. */
+  private epochValue = 0;
+
+  constructor(private readonly max: number) {
+    this.current = max;
+  }
+
+  get value(): number {
+    return this.current;
+  }
+
+  get epoch(): number {
+    return this.epochValue;
+  }
+
+  throttled(): void {
+    this.current = Math.max(1, Math.floor(this.current / 2));
+    this.successes = 0;
+    this.epochValue += 1;
+  }
+
+  /** A request started at `startedEpoch` succeeded. */
+  succeeded(startedEpoch: number): void {
+    if (this.current >= this.max || startedEpoch !== this.epochValue) return;
+    this.successes += 1;
+    if (this.successes >= this.current) {
+      this.current += 1;
+      this.successes = 0;
+    }
+  }
+}

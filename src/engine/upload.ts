@@ -1,4 +1,3 @@
-import { AdaptiveConcurrency } from './adaptive-concurrency';
 import { type BackoffOptions, backoffDelay, DEFAULT_BACKOFF, RetryBudget } from './backoff';
 import { classifyPutResponse, type PutOutcome, type RetryCause } from './classify';
 import { systemClock } from './clock';
@@ -12,7 +11,7 @@ import { alwaysOnline } from './network-status';
 import { PartSigner } from './part-signer';
 import { type PartEntry, PartTracker } from './part-tracker';
 import { planParts } from './plan-parts';
-import { RETRY_COST, retriesImmediately } from './retry-policy';
+import { AdaptiveLimit, RETRY_COST, retriesImmediately } from './retry-policy';
 import { SpeedMeter } from './speed-meter';
 import type {
   Clock,
@@ -59,10 +58,11 @@ export interface UploadOptions {
   /** Files up to this size go as one presigned PUT (default 8 MiB). */
   singlePutThreshold?: number;
   /**
-   * Parts in flight for this upload. 'auto' (default): start at 4 and, while every slot is busy,
-   * try one more (up to the page-wide pool) and keep it only if throughput rises by 10 %, the
-   * win on long, fat links where each connection is window-limited. A number fixes the cap.
-   * Either way throttling (503 SlowDown) halves it for a while.
+   * Parts in flight for this upload. 'auto' (default): as many as the page-wide pool holds (6,
+   * Chromium's connections per host): on a long, fat link each connection is window-limited
+   * and only more of them fill it, while on loopback and on slow links 6 costs nothing over 4
+   * (measured: bench/). A number caps it lower. Either way 429 / 503 SlowDown halves it and
+   * successes grow it back.
    */
   concurrency?: number | 'auto';
   /** Page-wide cap shared by all uploads (default: a shared pool of 6). */
@@ -116,14 +116,11 @@ function deferred(): Deferred {
   return { promise, resolve, reject };
 }
 
-/** Where 'auto' concurrency starts. */
-const AUTO_START = 4;
-
 const ACTIVE: readonly UploadStatus[] = ['preparing', 'uploading', 'completing'];
 
 /**
  * One file's upload. The scheduling decisions are pure helpers (planParts, PartTracker,
- * classifyPutResponse, backoffDelay, AdaptiveConcurrency); this class wires them to the injected
+ * classifyPutResponse, backoffDelay, AdaptiveLimit); this class wires them to the injected
  * signer, transport, clock and network status.
  */
 export class Upload {
@@ -151,7 +148,7 @@ export class Upload {
   private tracker: PartTracker | null = null;
   private partSigner: PartSigner | null = null;
   private budget: RetryBudget;
-  private concurrency: AdaptiveConcurrency;
+  private concurrency: AdaptiveLimit;
   private running = 0;
   private retries = 0;
   /** signer clock − local clock for single PUT URLs (multipart URLs use the PartSigner's). */
@@ -188,9 +185,7 @@ export class Upload {
         `concurrency must be 'auto' or an integer >= 1, got ${JSON.stringify(concurrency)}.`,
       );
     }
-    const pool = this.pool;
-    const initial = auto ? Math.min(AUTO_START, pool.capacity) : concurrency;
-    this.concurrency = new AdaptiveConcurrency(initial, () => pool.capacity, auto);
+    this.concurrency = new AdaptiveLimit(auto ? this.pool.capacity : concurrency);
     this.resumePoint = options.resume;
     this.ref = options.resume ? { key: options.resume.key, uploadId: options.resume.uploadId } : null;
     this.state = initialState(file.size);
@@ -570,7 +565,7 @@ export class Upload {
       }
       if (outcome.cause === 'expired') partSigner.invalidate(part.partNumber);
       if (outcome.cause === 'skewed' && outcome.s3Time !== undefined) partSigner.noteS3Time(outcome.s3Time);
-      if (outcome.cause === 'throttled') this.concurrency.throttled(this.clock.now());
+      if (outcome.cause === 'throttled') this.concurrency.throttled();
       const delay = this.retryDelay(part, outcome);
       tracker.requeue(part, this.clock.now() + delay);
     } catch (error) {
@@ -658,7 +653,6 @@ export class Upload {
           if (abortReason) return;
           arm();
           tracker.progress(part, sent);
-          if (this.concurrency.observe(this.clock.now(), tracker.bytesSent, this.running)) this.pump();
           this.emitProgress(false);
         },
       });
