@@ -1,6 +1,6 @@
 // Benchmark settings, from environment variables (see bench/README.md). Sizes are in MiB, rates in
 // MB/s (10^6 bytes per second), as every figure the bench prints.
-import { CONTENDER_IDS, type ContenderId, MANY_FILE_CONTENDERS } from './contenders';
+import { CONTENDER_IDS, type ContenderId, MANY_FILE_CONTENDERS, VARIANT_IDS } from './contenders';
 
 export const MiB = 1024 * 1024;
 export const MB = 1_000_000;
@@ -37,15 +37,25 @@ export function isManyFiles(scenario: Scenario): boolean {
   return scenario.fileCount !== undefined;
 }
 
-/** The chosen contenders the scenario runs (its own list when none of the chosen fits it). */
-export function scenarioContenders(scenario: Scenario, chosen: readonly ContenderId[]): ContenderId[] {
-  const fit = chosen.filter((id) => !scenario.contenders || scenario.contenders.includes(id));
+/**
+ * The chosen contenders the scenario runs (its own list when none of the chosen fits it). The
+ * settings variants of this library run only where a scenario lists them, or when named.
+ */
+export function scenarioContenders(
+  scenario: Scenario,
+  config: Pick<BenchConfig, 'contenders' | 'contendersNamed'>,
+): ContenderId[] {
+  const own =
+    scenario.contenders ?? CONTENDER_IDS.filter((id) => config.contendersNamed || !VARIANT_IDS.includes(id));
+  const fit = config.contenders.filter((id) => own.includes(id));
   return fit.length ? fit : (scenario.contenders ?? []);
 }
 
 export interface BenchConfig {
   scenarios: Scenario[];
   contenders: ContenderId[];
+  /** Whether BENCH_CONTENDERS named them (the variants run only when named or listed). */
+  contendersNamed: boolean;
   partSize: number;
   concurrency: number;
   /** Per run: this long plus size / 1 MB/s (plus 0.1 s per file), then the run fails as timed out. */
@@ -66,9 +76,11 @@ const SCENARIO_IDS = [
   'loopback-s3rver',
   'heap-1gib',
   'many-small-rgw',
+  'longfat-concurrency-rgw',
 ] as const;
-// Opt-in: heap-1gib (one contender, minutes), many-small-rgw (does not fit the default time budget).
-const OPT_IN: readonly string[] = ['heap-1gib', 'many-small-rgw'];
+// Opt-in: heap-1gib (one contender, minutes), many-small-rgw and longfat-concurrency-rgw (do not
+// fit the default time budget).
+const OPT_IN: readonly string[] = ['heap-1gib', 'many-small-rgw', 'longfat-concurrency-rgw'];
 const DEFAULT_SCENARIOS = SCENARIO_IDS.filter((id) => !OPT_IN.includes(id));
 type ScenarioId = (typeof SCENARIO_IDS)[number];
 
@@ -155,17 +167,26 @@ function scenario(id: ScenarioId, defaultRuns: number): Scenario {
         contenders: [...MANY_FILE_CONTENDERS],
       };
     }
-    case 'longfat-rgw': {
-      const size = num('BENCH_LONGFAT_SIZE_MIB', 64, 1);
+    case 'longfat-rgw':
+    case 'longfat-concurrency-rgw': {
+      // Concurrency: long enough for 'auto' to find its level (it probes every ~3 s).
+      const concurrency = id === 'longfat-concurrency-rgw';
+      const size = concurrency
+        ? num('BENCH_LONGFAT_CONCURRENCY_SIZE_MIB', 192, 1)
+        : num('BENCH_LONGFAT_SIZE_MIB', 64, 1);
       const rate = num('BENCH_LONGFAT_MBPS', 2, 0.01);
       const rtt = num('BENCH_LONGFAT_RTT_MS', 80);
+      const link = `long-fat link (proxy: ${rate} MB/s per TCP connection each way, ${rtt} ms RTT)`;
       return {
         id,
-        title: `long-fat link (proxy: ${rate} MB/s per TCP connection each way, ${rtt} ms RTT) → Ceph RGW, ${size} MiB`,
+        title: `${concurrency ? "concurrency 'auto' against fixed settings, " : ''}${link} → Ceph RGW, ${size} MiB`,
         target: 'rgw',
         sizeBytes: Math.round(size * MiB),
-        runs: runsFor('LONGFAT'),
+        runs: runsFor(concurrency ? 'LONGFAT_CONCURRENCY' : 'LONGFAT'),
         link: { kind: 'proxy', bytesPerSecond: rate * MB, rttMs: rtt },
+        ...(concurrency
+          ? { contenders: ['reference', 'ours-fixed-2', 'ours-no-integrity', 'ours-fixed-6', 'ours-auto'] }
+          : {}),
       };
     }
   }
@@ -179,6 +200,7 @@ const DEFAULT_RUNS: Record<ScenarioId, number> = {
   'longfat-rgw': 1,
   'heap-1gib': 1,
   'many-small-rgw': 1,
+  'longfat-concurrency-rgw': 1,
 };
 
 export function loadConfig(): BenchConfig {
@@ -186,6 +208,7 @@ export function loadConfig(): BenchConfig {
   return {
     scenarios: ids.map((id) => scenario(id, DEFAULT_RUNS[id])),
     contenders: list('BENCH_CONTENDERS', CONTENDER_IDS, CONTENDER_IDS),
+    contendersNamed: Boolean(process.env.BENCH_CONTENDERS?.trim()),
     partSize: Math.round(num('BENCH_PART_MIB', 8, 5) * MiB),
     concurrency: Math.round(num('BENCH_CONCURRENCY', 4, 1)),
     runTimeoutMs: num('BENCH_RUN_TIMEOUT_S', 60, 1) * 1000,

@@ -10,9 +10,15 @@ export const CONTENDER_IDS = [
   'uppy-5',
   'lib-storage',
   'evaporate',
+  'ours-auto',
+  'ours-fixed-2',
+  'ours-fixed-6',
 ] as const;
 
 export type ContenderId = (typeof CONTENDER_IDS)[number];
+
+/** Settings of this library compared among themselves: only in scenarios that list them. */
+export const VARIANT_IDS: readonly ContenderId[] = ['ours-auto', 'ours-fixed-2', 'ours-fixed-6'];
 
 export interface ContenderSpec {
   id: ContenderId;
@@ -84,6 +90,24 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     label: '@aws-sdk/lib-storage',
     packages: ['@aws-sdk/lib-storage', '@aws-sdk/client-s3'],
     signing: 'SigV4 in the page (test credentials)',
+  },
+  'ours-auto': {
+    id: 'ours-auto',
+    label: "s3-multipart-uploader, integrity: false, concurrency 'auto' (default)",
+    packages: ['.'],
+    signing: 'reference signer, just-in-time batches',
+  },
+  'ours-fixed-2': {
+    id: 'ours-fixed-2',
+    label: 's3-multipart-uploader, integrity: false, concurrency 2',
+    packages: ['.'],
+    signing: 'reference signer, just-in-time batches of 4',
+  },
+  'ours-fixed-6': {
+    id: 'ours-fixed-6',
+    label: 's3-multipart-uploader, integrity: false, concurrency 6',
+    packages: ['.'],
+    signing: 'reference signer, just-in-time batches of 12',
   },
   evaporate: {
     id: 'evaporate',

@@ -46,7 +46,7 @@ async function buildBundles(config: BenchConfig): Promise<Map<string, ContenderB
   const pages = new Map<string, { id: ContenderId; manyFiles: boolean }>();
   for (const scenario of config.scenarios) {
     const manyFiles = isManyFiles(scenario);
-    for (const id of scenarioContenders(scenario, config.contenders))
+    for (const id of scenarioContenders(scenario, config))
       pages.set(pageName(id, manyFiles), { id, manyFiles });
   }
   log(`building ${pages.size} contender bundles…`);
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
       pageOrigin: pages.origin,
       bundles,
       versions: contenderVersions([
-        ...new Set(config.scenarios.flatMap((s) => scenarioContenders(s, config.contenders))),
+        ...new Set(config.scenarios.flatMap((s) => scenarioContenders(s, config))),
       ]),
       config,
       cleanup,

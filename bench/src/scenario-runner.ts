@@ -34,7 +34,7 @@ export class ScenarioRun {
     private readonly target: S3Target,
     private readonly files: TestFile[],
   ) {
-    this.ids = scenarioContenders(scenario, ctx.config.contenders);
+    this.ids = scenarioContenders(scenario, ctx.config);
     this.runs = new Map(this.ids.map((id) => [id, []]));
     this.skipped = new Map(this.ids.map((id) => [id, 0]));
   }
