@@ -46,7 +46,7 @@ describe('s3mu arguments', () => {
       signer: 'http://x/api',
       token: 'tok',
       stateDir: '/state/s3mu',
-      concurrency: 4,
+      concurrency: 6,
     });
   });
 

@@ -19,7 +19,7 @@ Options:
   --token T          bearer token for the signer (or S3MU_TOKEN)
   --origin ORIGIN    doctor: the web page's origin, e.g. https://app.example.com
   --key-hint NAME    object name hint (default: the file's name); the signer chooses the key
-  --concurrency N    parts in flight (default 4)
+  --concurrency N    parts in flight (default 6, as in browsers)
   --part-size MiB    preferred part size in MiB (default 8; grown for very large files)
   --state-dir DIR    where resumable state is kept (default: $XDG_STATE_HOME/s3mu or ~/.local/state/s3mu)
   --json             print one JSON object on stdout (upload: key, size, etag, ...;
@@ -125,7 +125,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     signer,
     token,
     keyHint: values['key-hint'] as string | undefined,
-    concurrency: positiveInteger('concurrency', values.concurrency as string | undefined, 4) as number,
+    concurrency: positiveInteger('concurrency', values.concurrency as string | undefined, 6) as number,
     partSizeMiB: positiveInteger('part-size', values['part-size'] as string | undefined, undefined),
     stateDir: (values['state-dir'] as string | undefined) ?? defaultStateDir(env),
     json,
