@@ -1,5 +1,6 @@
 // Benchmark settings, from environment variables (see bench/README.md). Sizes are in MiB, rates in
 // MB/s (10^6 bytes per second), as every figure the bench prints.
+import { resolve } from 'node:path';
 import { CONTENDER_IDS, type ContenderId, MANY_FILE_CONTENDERS, VARIANT_IDS } from './contenders';
 
 export const MiB = 1024 * 1024;
@@ -203,6 +204,15 @@ const DEFAULT_RUNS: Record<ScenarioId, number> = {
   'longfat-concurrency-rgw': 1,
 };
 
+/**
+ * BENCH_OUT, relative to where `npm run bench` was typed (npm runs the bench from bench/, and
+ * says where it was started in INIT_CWD).
+ */
+function outFile(given: string | undefined): string {
+  if (!given) return new URL('../results/latest.json', import.meta.url).pathname;
+  return resolve(process.env.INIT_CWD ?? process.cwd(), given);
+}
+
 export function loadConfig(): BenchConfig {
   const ids = list('BENCH_SCENARIOS', SCENARIO_IDS, DEFAULT_SCENARIOS);
   return {
@@ -214,7 +224,7 @@ export function loadConfig(): BenchConfig {
     runTimeoutMs: num('BENCH_RUN_TIMEOUT_S', 60, 1) * 1000,
     budgetSeconds: num('BENCH_BUDGET_S', 480),
     repeatSlow: process.env.BENCH_REPEAT_SLOW === '1',
-    outFile: process.env.BENCH_OUT?.trim() || new URL('../results/latest.json', import.meta.url).pathname,
+    outFile: outFile(process.env.BENCH_OUT?.trim()),
     chromiumPath: process.env.CHROMIUM_PATH?.trim() || '/usr/bin/chromium',
   };
 }
