@@ -50,9 +50,13 @@ export async function runUpload(args: UploadArgs, io: CommandIO): Promise<Upload
     signerId: args.signer,
     ...(args.partSizeMiB ? { partSize: args.partSizeMiB * MiB } : {}),
   });
-  if (prepared.notice) notice(prepared.notice);
   const resume = prepared.resume;
-  if (resume) notice(`Resuming ${resume.key}: ${resume.completedParts.length} parts already on S3.`);
+  // One line: the reconciliation's notice, when there is one, already counts the parts.
+  if (resume)
+    notice(
+      `Resuming ${resume.key}: ${prepared.notice ?? `${resume.completedParts.length} parts already on S3.`}`,
+    );
+  else if (prepared.notice) notice(prepared.notice);
 
   const upload = createUpload(file, {
     signer,

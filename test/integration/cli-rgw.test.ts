@@ -216,7 +216,11 @@ describe('s3mu upload (1 GiB, real RGW)', () => {
       join(dir, 'state-d'),
     ]);
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stderr).toMatch(/Continuing the upload started elsewhere: \d+ parts already on S3/);
+    expect(second.stderr).toMatch(
+      /Resuming .*: Continuing the upload started elsewhere: \d+ parts already on S3/,
+    );
+    // Said once, not once by the reconciliation and again by the CLI.
+    expect(second.stderr.match(/parts already on S3/g)).toHaveLength(1);
     const result = JSON.parse(second.stdout.trim());
     const resent = partPuts(secondStart);
     const neverStarted = 128 - attemptedFirst.size;
