@@ -52,7 +52,7 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
   },
   ours: {
     id: 'ours',
-    label: 's3-multipart-uploader (defaults: integrity on)',
+    label: 's3-multipart-uploader, integrity on (the default)',
     packages: ['.'],
     signing: 'reference signer, just-in-time batches of 8, Content-MD5 bound',
     many: {
