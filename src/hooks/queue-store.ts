@@ -60,9 +60,43 @@ export interface QueueSnapshot extends QueueProgress {
 
 interface Entry {
   item: UploadQueueItem;
+  /** Position in the queue (files start in this order). */
+  order: number;
+  kind: FileClass;
+  /** Counted in `running` (running, not waiting for another tab, not removed). */
+  counted: boolean;
+  removed: boolean;
   /** Starts (or restarts after an error) and reports how it settles to onComplete/onError. */
   run(): void;
   unsubscribe(): void;
+}
+
+/** Entries in queue order; those that left 'idle' meanwhile are dropped when they reach the head. */
+class Waiting {
+  private list: Entry[] = [];
+  private head = 0;
+
+  push(entry: Entry): void {
+    this.list.push(entry);
+  }
+
+  /** The first entry still waiting to start. */
+  peek(): Entry | undefined {
+    for (;;) {
+      const entry = this.list[this.head];
+      if (!entry || (!entry.removed && entry.item.session.getState().status === 'idle')) return entry;
+      this.shift();
+    }
+  }
+
+  shift(): void {
+    this.head += 1;
+    // Drop the consumed head now and then, in one go.
+    if (this.head > 64 && this.head * 2 > this.list.length) {
+      this.list = this.list.slice(this.head);
+      this.head = 0;
+    }
+  }
 }
 
 /**
@@ -70,10 +104,15 @@ interface Entry {
  * in the list (to start waiting files when others end, even after the component unmounted);
  * React's listeners are separate and go away on unmount. A file waiting for another tab to let
  * go of it (`lockedElsewhere`) does not count against `maxConcurrentUploads`.
+ * Per event it does O(1) work: running files are counted as their statuses change, waiting ones
+ * kept in FIFOs, and the snapshot is built when read, so a queue of thousands of files stays cheap.
  */
 export class QueueStore {
   private entries: Entry[] = [];
   private snapshot: QueueSnapshot = { items: [], ...queueProgress([]) };
+  private stale = false;
+  private readonly running: Record<FileClass, number> = { small: 0, large: 0 };
+  private waiting: Record<FileClass, Waiting> = { small: new Waiting(), large: new Waiting() };
   private readonly listeners = new Set<() => void>();
   private ownPool: ConcurrencyPool | null = null;
   private holding = false;
@@ -83,8 +122,15 @@ export class QueueStore {
   constructor(private options: QueueOptions) {}
 
   setOptions(options: QueueOptions): void {
+    const before = this.options;
     this.options = options;
     if (this.ownPool && options.maxConcurrentParts) this.ownPool.setLimit(options.maxConcurrentParts);
+    // Called on every render: only a change of what makes a file small or large re-sorts them.
+    if (
+      (before.maxConcurrentUploads === undefined) !== (options.maxConcurrentUploads === undefined) ||
+      before.singlePutThreshold !== options.singlePutThreshold
+    )
+      this.reclassify();
   }
 
   readonly subscribe = (listener: () => void): (() => void) => {
@@ -92,7 +138,14 @@ export class QueueStore {
     return () => this.listeners.delete(listener);
   };
 
-  readonly getSnapshot = (): QueueSnapshot => this.snapshot;
+  readonly getSnapshot = (): QueueSnapshot => {
+    if (this.stale) {
+      this.stale = false;
+      const items = this.entries.map((e) => e.item);
+      this.snapshot = { items, ...queueProgress(items) };
+    }
+    return this.snapshot;
+  };
 
   /** Queues files; returns their ids. Uploads start as slots free up. */
   readonly add = (files: Iterable<File> | ArrayLike<File>, fileOptions?: FileOptions): string[] => {
@@ -101,6 +154,7 @@ export class QueueStore {
       this.entry(file, createResumableSession(toSessionOptions(options, file, fileOptions))),
     );
     this.entries = [...this.entries, ...added];
+    for (const entry of added) this.waiting[entry.kind].push(entry);
     this.pump();
     this.publish();
     return added.map((entry) => entry.item.id);
@@ -110,6 +164,8 @@ export class QueueStore {
     const entry = this.entries.find((e) => e.item.id === id);
     if (!entry) return;
     entry.unsubscribe();
+    entry.removed = true;
+    this.recount(entry);
     this.entries = this.entries.filter((e) => e !== entry);
     if (!FINAL.includes(entry.item.session.getState().status)) void entry.item.session.cancel();
     this.pump();
@@ -158,16 +214,47 @@ export class QueueStore {
       remove: () => this.remove(id),
     };
     const itemOf = (): UploadQueueItem => ({ ...session.getState(), upload: session.upload, ...actions });
-    const entry: Entry = { item: itemOf(), run, unsubscribe: () => {} };
+    const entry: Entry = {
+      item: itemOf(),
+      order: this.counter,
+      kind: this.classOf(file),
+      counted: false,
+      removed: false,
+      run,
+      unsubscribe: () => {},
+    };
     entry.unsubscribe = session.subscribe(() => {
       const before = entry.item;
       entry.item = itemOf();
       // Progress events (most of them) free no slot: only a status change can start a waiting file.
-      if (entry.item.status !== before.status || entry.item.lockedElsewhere !== before.lockedElsewhere)
+      if (entry.item.status !== before.status || entry.item.lockedElsewhere !== before.lockedElsewhere) {
+        this.recount(entry);
         this.pump();
+      }
       this.publish();
     });
     return entry;
+  }
+
+  /** Brings `running` in line with the entry's state. */
+  private recount(entry: Entry): void {
+    const state = entry.item.session.getState();
+    const counts = !entry.removed && RUNNING.includes(state.status) && !state.lockedElsewhere;
+    if (counts === entry.counted) return;
+    entry.counted = counts;
+    this.running[entry.kind] += counts ? 1 : -1;
+  }
+
+  /** Sorts every file again after the options changed what is small. */
+  private reclassify(): void {
+    this.running.small = 0;
+    this.running.large = 0;
+    this.waiting = { small: new Waiting(), large: new Waiting() };
+    for (const entry of this.entries) {
+      entry.kind = this.classOf(entry.item.file);
+      if (entry.counted) this.running[entry.kind] += 1;
+      this.waiting[entry.kind].push(entry);
+    }
   }
 
   /** Starts waiting files, in order, while fewer than maxConcurrentUploads are running. */
@@ -175,23 +262,18 @@ export class QueueStore {
     if (this.pumping || this.holding) return;
     this.pumping = true;
     try {
-      const running = new Map<FileClass, number>([
-        ['small', 0],
-        ['large', 0],
-      ]);
-      for (const e of this.entries) {
-        const state = e.item.session.getState();
-        if (RUNNING.includes(state.status) && !state.lockedElsewhere) {
-          const kind = this.classOf(e.item.file);
-          running.set(kind, (running.get(kind) ?? 0) + 1);
+      for (;;) {
+        // The first waiting file, of the classes with a free place.
+        let next: Entry | undefined;
+        for (const kind of ['small', 'large'] as const) {
+          if (this.running[kind] >= this.limitOf(kind)) continue;
+          const head = this.waiting[kind].peek();
+          if (head && (!next || head.order < next.order)) next = head;
         }
-      }
-      for (const entry of this.entries) {
-        if (entry.item.session.getState().status !== 'idle') continue;
-        const kind = this.classOf(entry.item.file);
-        if ((running.get(kind) ?? 0) >= this.limitOf(kind)) continue;
-        entry.run();
-        running.set(kind, (running.get(kind) ?? 0) + 1);
+        if (!next) break;
+        this.waiting[next.kind].shift();
+        next.run();
+        this.recount(next);
       }
     } finally {
       this.pumping = false;
@@ -219,8 +301,7 @@ export class QueueStore {
   }
 
   private publish(): void {
-    const items = this.entries.map((e) => e.item);
-    this.snapshot = { items, ...queueProgress(items) };
+    this.stale = true;
     for (const listener of [...this.listeners]) listener();
   }
 }
