@@ -689,6 +689,64 @@ describe('Upload (single PUT)', () => {
     expect(pool.inUse).toBe(0);
   });
 
+  it('sends a whole file as the File itself (a slice costs the browser a blob registration)', async () => {
+    const typed = { 'Content-Type': 'application/octet-stream' };
+    const bodies: Blob[] = [];
+    const { clock, file, upload } = setup(3000, ({ s3 }) => ({
+      singlePutThreshold: 8 * 1024 * 1024,
+      signer: {
+        ...s3.signer,
+        signSinglePut: async (input, ctx) => ({
+          ...(await s3.signer.signSinglePut(input, ctx)),
+          headers: typed,
+        }),
+      },
+      transport: (request) => {
+        bodies.push(request.body);
+        return s3.transport(request);
+      },
+    }));
+    const done = upload.start();
+    await clock.advance(100);
+    await done;
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]).toBe(file);
+  });
+
+  it("slices a whole typed file when no signed Content-Type would override the File's own", async () => {
+    const bodies: Blob[] = [];
+    const { clock, s3, data, file, upload } = setup(3000, ({ s3 }) => ({
+      singlePutThreshold: 8 * 1024 * 1024,
+      transport: (request) => {
+        bodies.push(request.body);
+        return s3.transport(request);
+      },
+    }));
+    const done = upload.start();
+    await clock.advance(100);
+    await done;
+    expect(bodies[0]).not.toBe(file);
+    expect(bodies[0]?.type).toBe('');
+    expect(s3.objects.get('single/data.bin')).toEqual(data);
+  });
+
+  it('hashes a whole file as the File itself', async () => {
+    const hashed: Blob[] = [];
+    const { clock, file, upload } = setup(3000, {
+      singlePutThreshold: 8 * 1024 * 1024,
+      integrity: 'parts',
+      hasher: async (blob) => {
+        hashed.push(blob);
+        return 'AAAAAAAAAAAAAAAAAAAAAA==';
+      },
+    });
+    const done = upload.start();
+    await clock.advance(100);
+    await done;
+    expect(hashed).toHaveLength(1);
+    expect(hashed[0]).toBe(file);
+  });
+
   it('retries a single PUT after a network error', async () => {
     const { clock, s3, data, upload } = setup(3000, { singlePutThreshold: 8 * 1024 * 1024 });
     let failed = false;
