@@ -1,19 +1,21 @@
 // npm --prefix bench run profile: one contender (BENCH_PROFILE_CONTENDER, default ours) uploads
 // once over loopback to Ceph RGW with an unminified page and a CPU profile of its main thread;
 // prints the long tasks, the functions with the most self time and the NetLog time breakdown.
-import { mkdtemp, rm } from 'node:fs/promises';
+// BENCH_PROFILE_FILES=n: its many-files page instead, with n files of BENCH_SMALL_KIB (100) KiB;
+// BENCH_PROFILE_OUT=<path>: also write the .cpuprofile there.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from './browser/chromium';
-import { topFunctions } from './browser/cpu-profile';
+import { busyMs, topFunctions } from './browser/cpu-profile';
 import { objectRequests, originRequests, readNetLog } from './browser/netlog';
 import { runOnce } from './browser/run-once';
 import { timeline } from './browser/timeline';
 import { buildBundle } from './bundles';
 import { Cleanup } from './cleanup';
 import { loadConfig, MiB } from './config';
-import { CONTENDER_IDS, type ContenderId } from './contenders';
-import { makeTestFile } from './files';
+import { CONTENDER_IDS, type ContenderId, pageName } from './contenders';
+import { makeTestFile, makeTestFiles, type TestFile } from './files';
 import { log } from './log';
 import { prepareBucket, s3ClientFor } from './s3/admin';
 import { startRgw } from './s3/rgw';
@@ -24,14 +26,26 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const id = (process.env.BENCH_PROFILE_CONTENDER ?? 'ours') as ContenderId;
   if (!CONTENDER_IDS.includes(id)) throw new Error(`unknown contender ${id}`);
-  const size = Math.round(Number(process.env.BENCH_SIZE_MIB ?? 256) * MiB);
+  // BENCH_PROFILE_CPU=0: no sampling profiler (it slows the page), only main-thread totals.
+  const sampling = process.env.BENCH_PROFILE_CPU !== '0';
+  const fileCount = Number(process.env.BENCH_PROFILE_FILES ?? 0);
+  const manyFiles = fileCount > 0;
+  const size = manyFiles
+    ? Math.round(Number(process.env.BENCH_SMALL_KIB ?? 100) * 1024)
+    : Math.round(Number(process.env.BENCH_SIZE_MIB ?? 256) * MiB);
   const cleanup = new Cleanup();
   cleanup.onSignals();
   try {
     const work = await mkdtemp(join(tmpdir(), 'bench-profile-'));
     cleanup.add('files', () => rm(work, { recursive: true, force: true }));
-    const file = await makeTestFile(work, size);
-    const pages = await servePages(new Map([[id, (await buildBundle(id, { readable: true })).pageJs]]));
+    const files: TestFile[] = manyFiles
+      ? await makeTestFiles(join(work, 'many'), fileCount, size)
+      : [await makeTestFile(work, size)];
+    const totalBytes = size * files.length;
+    const page = pageName(id, manyFiles);
+    const pages = await servePages(
+      new Map([[page, (await buildBundle(id, { readable: true, manyFiles })).pageJs]]),
+    );
     cleanup.add('page server', () => pages.close());
     const target = await startRgw(cleanup);
     const admin = s3ClientFor(target);
@@ -42,11 +56,12 @@ async function main(): Promise<void> {
     const closeBrowser = cleanup.add('Chromium', () => browser.close());
     const measure = await runOnce({
       browser,
-      pageUrl: `${pages.origin}/${id}.html`,
-      filePaths: [file.path],
+      pageUrl: `${pages.origin}/${page}.html`,
+      filePaths: files.map((f) => f.path),
       link: { kind: 'direct' },
       timeoutMs: 600_000,
-      cpuProfile: true,
+      cpuProfile: sampling,
+      mainThread: true,
       input: {
         signerUrl: stack.signerUrl,
         auxUrl: stack.auxUrl,
@@ -57,31 +72,44 @@ async function main(): Promise<void> {
           accessKeyId: target.accessKeyId,
           secretAccessKey: target.secretAccessKey,
         },
-        key: `bench/profile/${id}-${Date.now()}.bin`,
+        key: `bench/profile/${id}-${Date.now()}${manyFiles ? '' : '.bin'}`,
         partSize: config.partSize,
-        concurrency: config.concurrency,
+        concurrency: manyFiles ? 6 : config.concurrency,
       },
     });
     await closeBrowser();
     if (!measure.page.ok) throw new Error(measure.page.error);
-    const { page } = measure;
-    console.log(`${id}: ${(size / 1e6 / (page.ms / 1000)).toFixed(1)} MB/s, ${(size / MiB).toFixed(0)} MiB`);
+    const result = measure.page;
     console.log(
-      `long tasks: ${page.longTasks.tasks.map((t) => `${t.ms} ms at ${t.at} ms`).join(', ') || 'none'}`,
+      `${id}: ${(totalBytes / 1e6 / (result.ms / 1000)).toFixed(1)} MB/s, ${files.length} × ${(size / 1024).toFixed(0)} KiB in ${result.ms.toFixed(0)} ms`,
     );
-    console.log('main thread, self time:');
-    for (const f of topFunctions(measure.cpuProfile ?? { nodes: [] }, 15))
+    console.log(
+      `long tasks: ${result.longTasks.tasks.map((t) => `${t.ms} ms at ${t.at} ms`).join(', ') || 'none'}`,
+    );
+    const main = measure.mainThread;
+    if (main)
+      console.log(`main thread: tasks ${main.taskMs.toFixed(0)} ms, script ${main.scriptMs.toFixed(0)} ms`);
+    const profile = measure.cpuProfile ?? { nodes: [] };
+    // For DevTools' Performance panel, or per-line ticks (nodes[].positionTicks).
+    if (process.env.BENCH_PROFILE_OUT)
+      await writeFile(process.env.BENCH_PROFILE_OUT, JSON.stringify(profile));
+    console.log(`main thread busy: ${busyMs(profile).toFixed(0)} ms; self time:`);
+    for (const f of topFunctions(profile, Number(process.env.BENCH_PROFILE_TOP ?? 15)))
       console.log(`  ${f.selfMs.toFixed(0).padStart(6)} ms  ${f.name}`);
     const log = await readNetLog(netLogPath);
-    const key = page.keys[0] ?? '';
-    const s3 = objectRequests(log.requests, new URL(stack.s3Endpoint).origin, target.bucket, key);
+    const s3Origin = new URL(stack.s3Endpoint).origin;
+    const { start, end } = measure.window;
+    const s3 = manyFiles
+      ? originRequests(log.requests, s3Origin, start, end)
+      : objectRequests(log.requests, s3Origin, target.bucket, result.keys[0] ?? '');
     const signer = originRequests(
       log.requests,
       new URL(stack.signerUrl).origin,
       measure.window.start,
       measure.window.end,
     );
-    console.log('time breakdown:', JSON.stringify(timeline(s3, signer, config.concurrency)));
+    const concurrency = manyFiles ? 6 : config.concurrency;
+    console.log('time breakdown:', JSON.stringify(timeline(s3, signer, concurrency, manyFiles)));
     await stack.close();
     admin.destroy();
   } finally {

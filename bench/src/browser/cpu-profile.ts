@@ -37,3 +37,15 @@ export function topFunctions(profile: CpuProfile, count: number): FunctionTime[]
     .sort((a, b) => b.selfMs - a.selfMs)
     .slice(0, count);
 }
+
+/** Sampled time the thread was not idle (garbage collection and program time included). */
+export function busyMs(profile: CpuProfile): number {
+  const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  let us = 0;
+  for (let i = 0; i < samples.length; i++) {
+    if (frames.get(samples[i] as number)?.functionName !== '(idle)') us += deltas[i + 1] ?? 0;
+  }
+  return us / 1000;
+}

@@ -1,6 +1,6 @@
 // One upload by one contender in a fresh incognito context: loads the contender's page, selects
 // the file(s), applies the link emulation, then measures time (in the page), long tasks and peak heap.
-import type { Browser } from 'playwright-core';
+import type { Browser, CDPSession } from 'playwright-core';
 import type { PageResult, RunInput } from '../../page/types';
 import type { Link } from '../config';
 import type { CpuProfile } from './cpu-profile';
@@ -16,6 +16,14 @@ export interface RunSpec {
   timeoutMs: number;
   /** Record a CPU profile of the page's main thread during the upload. */
   cpuProfile?: boolean;
+  /** Measure the main thread's busy time during the upload (CDP Performance metrics). */
+  mainThread?: boolean;
+}
+
+/** The page's main thread during the upload: all its tasks, and the script part of them. */
+export interface MainThreadTime {
+  taskMs: number;
+  scriptMs: number;
 }
 
 export interface RunMeasure {
@@ -24,6 +32,15 @@ export interface RunMeasure {
   /** Epoch ms around the upload (to find its requests in the NetLog). */
   window: { start: number; end: number };
   cpuProfile?: CpuProfile;
+  mainThread?: MainThreadTime;
+}
+
+async function mainThreadTime(cdp: CDPSession): Promise<MainThreadTime> {
+  const { metrics } = (await cdp.send('Performance.getMetrics')) as {
+    metrics: { name: string; value: number }[];
+  };
+  const seconds = (name: string) => metrics.find((m) => m.name === name)?.value ?? 0;
+  return { taskMs: seconds('TaskDuration') * 1000, scriptMs: seconds('ScriptDuration') * 1000 };
 }
 
 function timeout<T>(ms: number, what: string): { promise: Promise<T>; cancel(): void } {
@@ -55,6 +72,8 @@ export async function runOnce(spec: RunSpec): Promise<RunMeasure> {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.start');
     }
+    if (spec.mainThread) await cdp.send('Performance.enable');
+    const before = spec.mainThread ? await mainThreadTime(cdp) : null;
     const limit = timeout<PageResult>(spec.timeoutMs, 'the upload');
     let result: PageResult;
     const start = Date.now();
@@ -79,11 +98,22 @@ export async function runOnce(spec: RunSpec): Promise<RunMeasure> {
       limit.cancel();
     }
     const end = Date.now();
+    const after = before ? await mainThreadTime(cdp) : null;
+    const mainThread =
+      before && after
+        ? { taskMs: after.taskMs - before.taskMs, scriptMs: after.scriptMs - before.scriptMs }
+        : undefined;
     const cpuProfile = spec.cpuProfile
       ? ((await cdp.send('Profiler.stop')) as { profile: CpuProfile }).profile
       : undefined;
     const heap = await Promise.race([stopHeap(), new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
-    return { page: result, heap, window: { start, end }, ...(cpuProfile ? { cpuProfile } : {}) };
+    return {
+      page: result,
+      heap,
+      window: { start, end },
+      ...(cpuProfile ? { cpuProfile } : {}),
+      ...(mainThread ? { mainThread } : {}),
+    };
   } finally {
     await context.close().catch(() => {});
   }
