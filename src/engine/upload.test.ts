@@ -689,42 +689,42 @@ describe('Upload (single PUT)', () => {
     expect(pool.inUse).toBe(0);
   });
 
-  it('sends a whole file as the File itself (a slice costs the browser a blob registration)', async () => {
-    const typed = { 'Content-Type': 'application/octet-stream' };
+  /** A single-PUT upload whose transport records the bodies it is given. */
+  function recordingBodies(signer?: (s3: Fake['s3']) => UploadOptions['signer']) {
     const bodies: Blob[] = [];
-    const { clock, file, upload } = setup(3000, ({ s3 }) => ({
+    const kit = setup(3000, ({ s3 }) => ({
       singlePutThreshold: 8 * 1024 * 1024,
-      signer: {
-        ...s3.signer,
-        signSinglePut: async (input, ctx) => ({
-          ...(await s3.signer.signSinglePut(input, ctx)),
-          headers: typed,
-        }),
-      },
+      ...(signer ? { signer: signer(s3) } : {}),
       transport: (request) => {
         bodies.push(request.body);
         return s3.transport(request);
       },
     }));
-    const done = upload.start();
-    await clock.advance(100);
-    await done;
+    const run = async () => {
+      const done = kit.upload.start();
+      await kit.clock.advance(100);
+      await done;
+    };
+    return { ...kit, bodies, run };
+  }
+
+  it('sends a whole file as the File itself (a slice costs the browser a blob registration)', async () => {
+    const typed = { 'Content-Type': 'application/octet-stream' };
+    const { bodies, file, run } = recordingBodies((s3) => ({
+      ...s3.signer,
+      signSinglePut: async (input, ctx) => ({
+        ...(await s3.signer.signSinglePut(input, ctx)),
+        headers: typed,
+      }),
+    }));
+    await run();
     expect(bodies).toHaveLength(1);
     expect(bodies[0]).toBe(file);
   });
 
   it("slices a whole typed file when no signed Content-Type would override the File's own", async () => {
-    const bodies: Blob[] = [];
-    const { clock, s3, data, file, upload } = setup(3000, ({ s3 }) => ({
-      singlePutThreshold: 8 * 1024 * 1024,
-      transport: (request) => {
-        bodies.push(request.body);
-        return s3.transport(request);
-      },
-    }));
-    const done = upload.start();
-    await clock.advance(100);
-    await done;
+    const { bodies, s3, data, file, run } = recordingBodies();
+    await run();
     expect(bodies[0]).not.toBe(file);
     expect(bodies[0]?.type).toBe('');
     expect(s3.objects.get('single/data.bin')).toEqual(data);
