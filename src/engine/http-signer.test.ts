@@ -306,6 +306,26 @@ describe('createHttpSigner: failures', () => {
     expect(error).not.toBeInstanceOf(UploadError);
     expect((error as Error).name).toBe('AbortError');
   });
+
+  it('gives up on a signer that does not answer, with a retryable SIGNER_UNREACHABLE', async () => {
+    answer('/multipart/list', async () => {
+      await delay('infinite');
+      return HttpResponse.json({ parts: [] });
+    });
+    const error = await failure(createHttpSigner(B, { timeoutMs: 50 }).listParts(ref));
+    expect(error).toMatchObject({ code: 'SIGNER_UNREACHABLE', retryable: true });
+    expect(error.message).toContain('did not answer within 0.05 s');
+  });
+
+  it('waits longer for a completion (S3 may take minutes to assemble the parts)', async () => {
+    answer('/multipart/complete', async () => {
+      await delay(200);
+      return HttpResponse.json({ key: 'k/1', etag: '"e-1"', location: 'https://s3.test/k/1' });
+    });
+    const signer = createHttpSigner(B, { timeoutMs: 50 });
+    const done = await signer.completeMultipartUpload({ ...ref, parts: [{ partNumber: 1, etag: '"a"' }] });
+    expect(done.etag).toBe('"e-1"');
+  });
 });
 
 describe('createHttpSigner: findUpload', () => {

@@ -23,12 +23,26 @@ export interface HttpSignerOptions {
   fetch?: typeof fetch;
   /** Extra headers for every request (e.g. a CSRF token). */
   headers?: Record<string, string>;
+  /**
+   * Give up on a signer request that has not answered in this long (default 30 s): a retryable
+   * SIGNER_UNREACHABLE, so a hung signer or a black-holed connection is retried, not waited on
+   * forever. Completion gets at least 10 minutes: S3 may take minutes to assemble many parts.
+   */
+  timeoutMs?: number;
 }
+
+const COMPLETE_TIMEOUT_MS = 10 * 60_000;
 
 export function createHttpSigner(baseUrl: string, options: HttpSignerOptions = {}): Signer {
   const base = baseUrl.replace(/\/+$/, '');
 
-  async function post<T>(path: string, payload: unknown, parse: (body: unknown) => T, ctx?: CallContext) {
+  async function post<T>(
+    path: string,
+    payload: unknown,
+    parse: (body: unknown) => T,
+    ctx?: CallContext,
+    minTimeoutMs = 0,
+  ) {
     const url = `${base}${path}`;
     const headers: Record<string, string> = {
       ...options.headers,
@@ -41,22 +55,42 @@ export function createHttpSigner(baseUrl: string, options: HttpSignerOptions = {
 
     let response: Response;
     let text: string;
+    const timeoutMs = Math.max(minTimeoutMs, options.timeoutMs ?? 30_000);
+    const request = new AbortController();
+    const forward = () => request.abort(ctx?.signal?.reason);
+    if (ctx?.signal?.aborted) forward();
+    ctx?.signal?.addEventListener('abort', forward, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      request.abort();
+    }, timeoutMs);
     try {
       response = await doFetch(url, {
         method: 'POST',
         headers,
         body: JSON.stringify(payload),
-        signal: ctx?.signal,
+        signal: request.signal,
       });
       text = await response.text();
     } catch (error) {
       if (ctx?.signal?.aborted) throw error;
+      if (timedOut)
+        throw new UploadError(
+          'SIGNER_UNREACHABLE',
+          `The signer at ${url} did not answer within ${timeoutMs / 1000} s; it is retried. Check that the ` +
+            'signer (and the S3 it calls) is responsive.',
+          { retryable: true, cause: error },
+        );
       throw new UploadError(
         'SIGNER_UNREACHABLE',
         `Could not reach the signer at ${url} (${describe(error)}). Check that the signer is running at ` +
           'that address and that its CORS settings allow this origin.',
         { retryable: true, cause: error },
       );
+    } finally {
+      clearTimeout(timer);
+      ctx?.signal?.removeEventListener('abort', forward);
     }
 
     const json = parseJson(text);
@@ -103,6 +137,7 @@ export function createHttpSigner(baseUrl: string, options: HttpSignerOptions = {
         { key: input.key, uploadId: input.uploadId, parts },
         parseComplete,
         ctx,
+        COMPLETE_TIMEOUT_MS,
       );
     },
     abortMultipartUpload({ key, uploadId }, ctx) {
