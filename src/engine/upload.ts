@@ -149,6 +149,7 @@ export class Upload {
   private partSigner: PartSigner | null = null;
   private budget: RetryBudget;
   private concurrency: AdaptiveLimit;
+  private readonly initialConcurrency: number;
   private running = 0;
   private retries = 0;
   /** signer clock − local clock for single PUT URLs (multipart URLs use the PartSigner's). */
@@ -185,7 +186,8 @@ export class Upload {
         `concurrency must be 'auto' or an integer >= 1, got ${JSON.stringify(concurrency)}.`,
       );
     }
-    this.concurrency = new AdaptiveLimit(auto ? this.pool.capacity : concurrency);
+    this.initialConcurrency = auto ? this.pool.capacity : concurrency;
+    this.concurrency = new AdaptiveLimit(this.initialConcurrency);
     this.resumePoint = options.resume;
     this.ref = options.resume ? { key: options.resume.key, uploadId: options.resume.uploadId } : null;
     this.state = initialState(file.size);
@@ -389,7 +391,7 @@ export class Upload {
   }
 
   private signBatchSize(): number {
-    return Math.min(100, Math.max(1, this.options.signBatchSize ?? 2 * this.concurrency.value));
+    return Math.min(100, Math.max(1, this.options.signBatchSize ?? 2 * this.initialConcurrency));
   }
 
   private describeFile() {
