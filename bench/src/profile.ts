@@ -2,7 +2,8 @@
 // once over loopback to Ceph RGW with an unminified page and a CPU profile of its main thread;
 // prints the long tasks, the functions with the most self time and the NetLog time breakdown.
 // BENCH_PROFILE_FILES=n: its many-files page instead, with n files of BENCH_SMALL_KIB (100) KiB;
-// BENCH_PROFILE_OUT=<path>: also write the .cpuprofile there.
+// BENCH_PROFILE_OUT=<path>: also write the .cpuprofile there; BENCH_PROFILE_TOP=n: functions listed
+// (15); BENCH_PROFILE_CPU=0: no sampling profiler (it slows the page), only main-thread totals.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +14,7 @@ import { runOnce } from './browser/run-once';
 import { timeline } from './browser/timeline';
 import { buildBundle } from './bundles';
 import { Cleanup } from './cleanup';
-import { loadConfig, MiB } from './config';
+import { BROWSER_CONNECTIONS_PER_HOST, loadConfig, MiB } from './config';
 import { CONTENDER_IDS, type ContenderId, pageName } from './contenders';
 import { makeTestFile, makeTestFiles, type TestFile } from './files';
 import { log } from './log';
@@ -26,10 +27,11 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const id = (process.env.BENCH_PROFILE_CONTENDER ?? 'ours') as ContenderId;
   if (!CONTENDER_IDS.includes(id)) throw new Error(`unknown contender ${id}`);
-  // BENCH_PROFILE_CPU=0: no sampling profiler (it slows the page), only main-thread totals.
   const sampling = process.env.BENCH_PROFILE_CPU !== '0';
   const fileCount = Number(process.env.BENCH_PROFILE_FILES ?? 0);
   const manyFiles = fileCount > 0;
+  // Many files go 6 at a time, as in the many-small scenario.
+  const concurrency = manyFiles ? BROWSER_CONNECTIONS_PER_HOST : config.concurrency;
   const size = manyFiles
     ? Math.round(Number(process.env.BENCH_SMALL_KIB ?? 100) * 1024)
     : Math.round(Number(process.env.BENCH_SIZE_MIB ?? 256) * MiB);
@@ -74,7 +76,7 @@ async function main(): Promise<void> {
         },
         key: `bench/profile/${id}-${Date.now()}${manyFiles ? '' : '.bin'}`,
         partSize: config.partSize,
-        concurrency: manyFiles ? 6 : config.concurrency,
+        concurrency,
       },
     });
     await closeBrowser();
@@ -102,13 +104,7 @@ async function main(): Promise<void> {
     const s3 = manyFiles
       ? originRequests(log.requests, s3Origin, start, end)
       : objectRequests(log.requests, s3Origin, target.bucket, result.keys[0] ?? '');
-    const signer = originRequests(
-      log.requests,
-      new URL(stack.signerUrl).origin,
-      measure.window.start,
-      measure.window.end,
-    );
-    const concurrency = manyFiles ? 6 : config.concurrency;
+    const signer = originRequests(log.requests, new URL(stack.signerUrl).origin, start, end);
     console.log('time breakdown:', JSON.stringify(timeline(s3, signer, concurrency, manyFiles)));
     await stack.close();
     admin.destroy();

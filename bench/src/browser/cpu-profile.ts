@@ -17,16 +17,17 @@ export interface FunctionTime {
   selfMs: number;
 }
 
+/** Each sample's frame with its time: the gap to the next sample. */
+function samplesOf(profile: CpuProfile): { frame: CallFrame | undefined; ms: number }[] {
+  const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const deltas = profile.timeDeltas ?? [];
+  return (profile.samples ?? []).map((id, i) => ({ frame: frames.get(id), ms: (deltas[i + 1] ?? 0) / 1000 }));
+}
+
 /** The functions with the most self time, idle and program time excluded. */
 export function topFunctions(profile: CpuProfile, count: number): FunctionTime[] {
-  const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
   const self = new Map<string, number>();
-  const samples = profile.samples ?? [];
-  const deltas = profile.timeDeltas ?? [];
-  for (let i = 0; i < samples.length; i++) {
-    const frame = frames.get(samples[i] as number);
-    // A sample's time is the gap to the next sample.
-    const ms = (deltas[i + 1] ?? 0) / 1000;
+  for (const { frame, ms } of samplesOf(profile)) {
     if (!frame || frame.functionName === '(idle)' || frame.functionName === '(program)') continue;
     const file = frame.url.split('/').pop() || '(native)';
     const name = `${frame.functionName || '(anonymous)'} ${file}:${frame.lineNumber + 1}`;
@@ -40,12 +41,7 @@ export function topFunctions(profile: CpuProfile, count: number): FunctionTime[]
 
 /** Sampled time the thread was not idle (garbage collection and program time included). */
 export function busyMs(profile: CpuProfile): number {
-  const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
-  const samples = profile.samples ?? [];
-  const deltas = profile.timeDeltas ?? [];
-  let us = 0;
-  for (let i = 0; i < samples.length; i++) {
-    if (frames.get(samples[i] as number)?.functionName !== '(idle)') us += deltas[i + 1] ?? 0;
-  }
-  return us / 1000;
+  return samplesOf(profile)
+    .filter(({ frame }) => frame?.functionName !== '(idle)')
+    .reduce((sum, { ms }) => sum + ms, 0);
 }
