@@ -7,6 +7,7 @@ import { runOnce } from './browser/run-once';
 import { isManyFiles, MB, type Scenario } from './config';
 import { type ContenderId, pageName } from './contenders';
 import type { ScenarioContext } from './context';
+import { within } from './deadline';
 import type { TestFile } from './files';
 import type { Requests, RunRecord } from './results';
 import { abortUnfinished, s3ClientFor } from './s3/admin';
@@ -26,6 +27,31 @@ function merge(
     for (const [route, n] of Object.entries(s.byRoute)) detail[route] = (detail[route] ?? 0) + n;
   }
   return { total, preflights, detail };
+}
+
+const STEP_MS = 60_000;
+
+/** A run that threw (a step hung, the page could not be opened): a failed record with the reason. */
+export function failedRun(repetition: number, key: string, error: unknown): RunRecord {
+  const none = { total: 0, preflights: 0, detail: {} };
+  const now = Date.now();
+  return {
+    repetition,
+    key,
+    ok: false,
+    error: error instanceof Error ? error.message : String(error),
+    ms: 0,
+    mbps: 0,
+    longTaskMs: 0,
+    longTasks: 0,
+    longestTaskMs: 0,
+    heapBaselineBytes: null,
+    heapPeakBytes: null,
+    signerRequests: none,
+    s3Requests: none,
+    window: { start: now, end: now },
+    timeline: null,
+  };
 }
 
 export async function runContender(
@@ -67,13 +93,19 @@ export async function runContender(
   });
   const signerRequests = merge(stack.signer.counter.snapshot(), stack.aux.counter.snapshot());
   const { page, heap } = measure;
-  const checked = page.ok ? await verifyObjects(target, files, page.keys) : page;
+  // Reading back runs at ≥ 20 MB/s here; a minute on top covers a slow start.
+  const readBackMs = 60_000 + (totalBytes / MB) * 50;
+  const checked = page.ok
+    ? await within(readBackMs, 'reading the objects back', verifyObjects(target, files, page.keys))
+    : page;
   if (!checked.ok && target.listsUploads) {
     const admin = s3ClientFor(target);
-    await abortUnfinished(admin, target.bucket).catch(() => 0);
+    await within(STEP_MS, 'aborting unfinished uploads', abortUnfinished(admin, target.bucket)).catch(
+      () => 0,
+    );
     admin.destroy();
   }
-  await target.reclaim?.();
+  if (target.reclaim) await within(STEP_MS * 2, 'reclaiming the S3 space', target.reclaim());
   return {
     repetition,
     key: page.ok && !manyFiles ? (page.keys[0] ?? input.key) : input.key,

@@ -9,14 +9,18 @@ import { analyseNetLog } from './browser/netlog-analysis';
 import { type Scenario, scenarioContenders } from './config';
 import type { ContenderId } from './contenders';
 import type { ScenarioContext } from './context';
+import { StepTimeout, within } from './deadline';
 import type { TestFile } from './files';
 import { log } from './log';
 import type { RunRecord, ScenarioResult } from './results';
-import { runContender } from './run-contender';
+import { failedRun, runContender } from './run-contender';
 import type { S3Target } from './s3/target';
 import { startStack } from './stack';
 import { spread } from './stats';
 import { isSlow, summarize } from './summary';
+
+/** Chromium closes in a second; one that does not is stuck, and the run goes on without it. */
+const CLOSE_BROWSER_MS = 20_000;
 
 export class ScenarioRun {
   readonly ids: ContenderId[];
@@ -63,7 +67,9 @@ export class ScenarioRun {
     log(`${scenario.id} #${repetition}: ${scenario.title}`);
     const netLogPath = join(ctx.workDir, `netlog-${scenario.id}-${repetition}.json`);
     const browser = await launchChromium(ctx.config.chromiumPath, netLogPath);
-    const closeBrowser = ctx.cleanup.add('Chromium', () => browser.close());
+    const closeBrowser = ctx.cleanup.add('Chromium', () =>
+      within(CLOSE_BROWSER_MS, 'closing Chromium', browser.close()),
+    );
     this.chromium = browser.version();
     const done: RunRecord[] = [];
     let origins = { s3: '', signers: [] as string[] };
@@ -76,15 +82,27 @@ export class ScenarioRun {
       try {
         const ids = this.ids;
         const shift = (repetition - 1) % ids.length;
+        let stuck = false;
         for (const id of [...ids.slice(shift), ...ids.slice(0, shift)]) {
           if (this.once.has(id)) continue;
+          if (stuck) {
+            log(`  skipping ${id}: a step of this repetition hung, its browser is being replaced`);
+            this.skipped.set(id, (this.skipped.get(id) ?? 0) + 1);
+            continue;
+          }
           if (ctx.budget.expired()) {
             log(`  time budget spent: skipping ${id} (BENCH_BUDGET_S=0 runs all)`);
             this.skipped.set(id, (this.skipped.get(id) ?? 0) + 1);
             continue;
           }
           const began = Date.now();
-          const record = await runContender(ctx, browser, scenario, target, stack, files, id, repetition);
+          let record: RunRecord;
+          try {
+            record = await runContender(ctx, browser, scenario, target, stack, files, id, repetition);
+          } catch (error) {
+            record = failedRun(repetition, `bench/${scenario.id}/${id}/${repetition}`, error);
+            stuck = error instanceof StepTimeout;
+          }
           this.lastMs.set(id, Date.now() - began);
           this.runs.get(id)?.push(record);
           done.push(record);

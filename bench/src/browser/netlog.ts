@@ -36,9 +36,26 @@ export interface NetLog {
 const PHASE_BEGIN = 1;
 const PHASE_END = 2;
 
+/**
+ * The NetLog's JSON. A Chromium that had to be killed (a stuck run) leaves it without its closing
+ * `]}`: closed here as Chromium's own netlog viewer does. Null when even that does not parse.
+ */
+export function parseNetLog(text: string): NetLogFile | null {
+  try {
+    return JSON.parse(text) as NetLogFile;
+  } catch {
+    try {
+      return JSON.parse(`${text.trimEnd().replace(/,$/, '')}]}`) as NetLogFile;
+    } catch {
+      return null;
+    }
+  }
+}
+
 /** Every URL request started (one per request and per preflight; redirects excluded), and where Chromium connected. */
 export async function readNetLog(path: string): Promise<NetLog> {
-  const log = JSON.parse(await readFile(path, 'utf8')) as NetLogFile;
+  const log = parseNetLog(await readFile(path, 'utf8'));
+  if (!log) return { requests: [], connectedTo: [], dnsTransactions: 0 };
   const types = log.constants.logEventTypes;
   const { URL_REQUEST_START_JOB: startJob, REQUEST_ALIVE: alive } = types;
   const connected = new Set<string>();

@@ -1,8 +1,9 @@
 // One upload by one contender in a fresh incognito context: loads the contender's page, selects
 // the file(s), applies the link emulation, then measures time (in the page), long tasks and peak heap.
-import type { Browser, CDPSession } from 'playwright-core';
+import type { Browser, BrowserContext, CDPSession } from 'playwright-core';
 import type { PageResult, RunInput } from '../../page/types';
 import type { Link } from '../config';
+import { within } from '../deadline';
 import type { CpuProfile } from './cpu-profile';
 import { type HeapFigures, startHeapSampler } from './heap-sampler';
 
@@ -43,49 +44,58 @@ async function mainThreadTime(cdp: CDPSession): Promise<MainThreadTime> {
   return { taskMs: seconds('TaskDuration') * 1000, scriptMs: seconds('ScriptDuration') * 1000 };
 }
 
-function timeout<T>(ms: number, what: string): { promise: Promise<T>; cancel(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  const promise = new Promise<T>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${Math.round(ms / 1000)} s`)), ms);
-  });
-  return { promise, cancel: () => clearTimeout(timer) };
+/** Opening the page and selecting files takes a few seconds; so does reading the figures after. */
+const STEP_MS = 60_000;
+const CLOSE_MS = 15_000;
+
+async function openPage(spec: RunSpec, context: BrowserContext) {
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  await page.goto(spec.pageUrl);
+  await page.waitForFunction(() => typeof window.bench?.run === 'function');
+  await page.setInputFiles('#file', spec.filePaths);
+  if (spec.link.kind === 'cdp') {
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: spec.link.latencyMs,
+      uploadThroughput: spec.link.bytesPerSecond,
+      downloadThroughput: spec.link.bytesPerSecond,
+    });
+  }
+  const stopHeap = await startHeapSampler(cdp);
+  if (spec.cpuProfile) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.start');
+  }
+  if (spec.mainThread) await cdp.send('Performance.enable');
+  const before = spec.mainThread ? await mainThreadTime(cdp) : null;
+  return { page, cdp, stopHeap, before };
 }
 
+/**
+ * Every step is bounded (deadline.ts): the upload by `timeoutMs` (a failed result), the steps
+ * around it by a minute each (a StepTimeout, thrown: the browser may be stuck).
+ */
 export async function runOnce(spec: RunSpec): Promise<RunMeasure> {
-  const context = await spec.browser.newContext();
+  const context = await within(STEP_MS, 'opening a browser context', spec.browser.newContext());
   try {
-    const page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    await page.goto(spec.pageUrl);
-    await page.waitForFunction(() => typeof window.bench?.run === 'function');
-    await page.setInputFiles('#file', spec.filePaths);
-    if (spec.link.kind === 'cdp') {
-      await cdp.send('Network.emulateNetworkConditions', {
-        offline: false,
-        latency: spec.link.latencyMs,
-        uploadThroughput: spec.link.bytesPerSecond,
-        downloadThroughput: spec.link.bytesPerSecond,
-      });
-    }
-    const stopHeap = await startHeapSampler(cdp);
-    if (spec.cpuProfile) {
-      await cdp.send('Profiler.enable');
-      await cdp.send('Profiler.start');
-    }
-    if (spec.mainThread) await cdp.send('Performance.enable');
-    const before = spec.mainThread ? await mainThreadTime(cdp) : null;
-    const limit = timeout<PageResult>(spec.timeoutMs, 'the upload');
+    const { page, cdp, stopHeap, before } = await within(
+      STEP_MS,
+      'opening the contender page',
+      openPage(spec, context),
+    );
     let result: PageResult;
     const start = Date.now();
     try {
-      result = await Promise.race([
+      result = await within(
+        spec.timeoutMs,
+        'the upload',
         page.evaluate((input) => {
           const bench = window.bench;
           if (!bench) throw new Error('bench harness missing');
           return bench.run(input);
         }, spec.input),
-        limit.promise,
-      ]);
+      );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       result = {
@@ -94,17 +104,19 @@ export async function runOnce(spec: RunSpec): Promise<RunMeasure> {
         ms: spec.timeoutMs,
         longTasks: { count: 0, totalMs: 0, longestMs: 0, tasks: [] },
       };
-    } finally {
-      limit.cancel();
     }
     const end = Date.now();
-    const after = before ? await mainThreadTime(cdp) : null;
+    const after = before ? await within(STEP_MS, 'reading main-thread time', mainThreadTime(cdp)) : null;
     const mainThread =
       before && after
         ? { taskMs: after.taskMs - before.taskMs, scriptMs: after.scriptMs - before.scriptMs }
         : undefined;
     const cpuProfile = spec.cpuProfile
-      ? ((await cdp.send('Profiler.stop')) as { profile: CpuProfile }).profile
+      ? (
+          (await within(STEP_MS, 'stopping the CPU profile', cdp.send('Profiler.stop'))) as {
+            profile: CpuProfile;
+          }
+        ).profile
       : undefined;
     const heap = await Promise.race([stopHeap(), new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
     return {
@@ -115,6 +127,6 @@ export async function runOnce(spec: RunSpec): Promise<RunMeasure> {
       ...(mainThread ? { mainThread } : {}),
     };
   } finally {
-    await context.close().catch(() => {});
+    await within(CLOSE_MS, 'closing the browser context', context.close()).catch(() => {});
   }
 }

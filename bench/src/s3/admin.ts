@@ -22,6 +22,9 @@ export function s3ClientFor(target: S3Target, overrides: Partial<S3ClientConfig>
     // Ceph RGW 16 has no x-amz-checksum-*; presigned UploadPart URLs must not carry one either.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // A server that stops answering fails the read-back instead of hanging the bench (an idle
+    // limit, not a total one: reading back 1 GiB takes longer than this but is never idle).
+    requestHandler: { connectionTimeout: 5_000, socketTimeout: 60_000 },
     ...overrides,
   });
 }

@@ -10,6 +10,9 @@ import { log } from '../log';
 import { freePort } from '../net-util';
 import { BENCH_BUCKET, type S3Target } from './target';
 
+/** `radosgw-admin gc process` after a run takes a second or two; past this it is stuck. */
+const GC_TIMEOUT_MS = 60_000;
+
 const REPO = resolve(new URL('../../..', import.meta.url).pathname);
 
 interface Outcome {
@@ -18,15 +21,25 @@ interface Outcome {
   stderr: string;
 }
 
+/** Runs `command`; killed (and reported as failed) if it has not ended after `timeoutMs`. */
 function spawnCollect(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
+  timeoutMs = 0,
 ): Promise<Outcome> {
   return new Promise((done) => {
     const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => {
+            stderr += `\n${command} killed: no exit after ${Math.round(timeoutMs / 1000)} s`;
+            child.kill('SIGKILL');
+          }, timeoutMs)
+        : undefined;
+    child.on('close', () => clearTimeout(timer));
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString();
     });
@@ -101,13 +114,13 @@ export async function startRgw(cleanup: Cleanup): Promise<S3Target> {
         secretAccessKey: env.S3_SECRET_ACCESS_KEY as string,
         listsUploads: true,
         reclaim: async () => {
-          const gc = await spawnCollect('radosgw-admin', [
-            '-c',
-            join(dir, 'ceph.conf'),
-            'gc',
-            'process',
-            '--include-all',
-          ]);
+          // Bounded: a radosgw-admin that waits on its monitor must not stall the bench.
+          const gc = await spawnCollect(
+            'radosgw-admin',
+            ['-c', join(dir, 'ceph.conf'), 'gc', 'process', '--include-all'],
+            process.env,
+            GC_TIMEOUT_MS,
+          );
           if (gc.code !== 0) log(`radosgw-admin gc process failed: ${gc.stderr.slice(-300)}`);
         },
       };
