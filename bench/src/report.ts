@@ -49,6 +49,14 @@ function bundleSize(row: Row): string {
   return total === initial ? total : `${total} (${initial} before the first upload)`;
 }
 
+/** Page peak (+ growth over its baseline); workers' peak after a slash where any ran. */
+function heapCell(row: Row): string {
+  if (row.heapPeakBytes === null) return '–';
+  const page = `${(row.heapPeakBytes / MiB).toFixed(0)} (+${((row.heapGrowthBytes ?? 0) / MiB).toFixed(0)})`;
+  const workers = row.workersHeapPeakBytes ?? 0;
+  return workers > 0 ? `${page} / ${(workers / MiB).toFixed(0)}` : page;
+}
+
 function rowLine(row: Row, scenario: Scenario): string {
   const last = row.runs.findLast((r) => r.ok) ?? row.runs.at(-1);
   const median = medianLongTaskRun(row);
@@ -58,9 +66,7 @@ function rowLine(row: Row, scenario: Scenario): string {
     ...speedCells(row, scenario),
     row.ratioToReference === null ? '–' : row.ratioToReference.toFixed(2),
     longTasks,
-    row.heapPeakBytes === null
-      ? '–'
-      : `${(row.heapPeakBytes / MiB).toFixed(0)} (+${((row.heapGrowthBytes ?? 0) / MiB).toFixed(0)})`,
+    heapCell(row),
     requests(last?.signerRequests),
     requests(last?.s3Requests),
     bundleSize(row),
@@ -76,7 +82,7 @@ export function scenarioTable(result: ScenarioResult): string {
     `${result.target}; ${scenario.runs} run(s) per contender, interleaved; MB/s = 10^6 bytes/s, median (min–max); ` +
       `load average ${result.loadAverage.start.toFixed(1)} → ${result.loadAverage.end.toFixed(1)} on this machine.`,
     '',
-    `| contender | ${isManyFiles(scenario) ? 'wall s | files/s | ' : ''}MB/s | × reference | main-thread long tasks (count), median run | peak JS heap MiB (+ over baseline) | signer requests | S3 requests | gzip KiB |`,
+    `| contender | ${isManyFiles(scenario) ? 'wall s | files/s | ' : ''}MB/s | × reference | main-thread long tasks (count), median run | peak JS heap MiB: page (+ over baseline) / workers | signer requests | S3 requests | gzip KiB |`,
     `|---|${isManyFiles(scenario) ? '---|---|' : ''}---|---|---|---|---|---|---|`,
     ...result.rows.map((row) => rowLine(row, scenario)),
   ];

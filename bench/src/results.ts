@@ -26,6 +26,8 @@ export interface RunRecord {
   longestTaskMs: number;
   heapBaselineBytes: number | null;
   heapPeakBytes: number | null;
+  /** The page's dedicated workers together (hashers); 0 when none ran. Absent in older results. */
+  workersHeapPeakBytes?: number | null;
   signerRequests: Requests;
   s3Requests: Requests;
   /** Epoch ms around the upload. */
@@ -49,6 +51,8 @@ export interface Row {
   ratioToReference: number | null;
   longTaskMs: Spread | null;
   heapPeakBytes: number | null;
+  /** Peak over the runs of the page's workers' heaps together (null: not measured). */
+  workersHeapPeakBytes?: number | null;
   /** Runs not started because the time budget (BENCH_BUDGET_S) ran out. */
   skippedRuns: number;
   /** Run once only: its first run was under a quarter of the reference's speed (BENCH_REPEAT_SLOW=1 repeats it). */

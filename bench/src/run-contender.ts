@@ -119,6 +119,7 @@ export async function runContender(
     longestTaskMs: page.longTasks.longestMs,
     heapBaselineBytes: heap?.baselineBytes ?? null,
     heapPeakBytes: heap?.peakBytes ?? null,
+    workersHeapPeakBytes: heap?.workersPeakBytes ?? null,
     signerRequests,
     s3Requests: { total: 0, preflights: 0, detail: {} },
     window: measure.window,

@@ -33,6 +33,7 @@ export function summarize(
   const failed = runs.find((r) => !r.ok);
   const mbps = spread(good.map((r) => r.mbps));
   const heaps = runs.map((r) => r.heapPeakBytes).filter((h): h is number => h !== null);
+  const workerHeaps = runs.map((r) => r.workersHeapPeakBytes ?? null).filter((h): h is number => h !== null);
   const growth = runs
     .filter((r) => r.heapPeakBytes !== null && r.heapBaselineBytes !== null)
     .map((r) => (r.heapPeakBytes as number) - (r.heapBaselineBytes as number));
@@ -50,6 +51,7 @@ export function summarize(
     ratioToReference: mbps && referenceMbps ? mbps.median / referenceMbps : null,
     longTaskMs: spread(runs.map((r) => r.longTaskMs)),
     heapPeakBytes: heaps.length ? Math.max(...heaps) : null,
+    workersHeapPeakBytes: workerHeaps.length ? Math.max(...workerHeaps) : null,
     skippedRuns,
     ranOnce,
     heapGrowthBytes: growth.length ? Math.max(...growth) : null,
