@@ -1,0 +1,72 @@
+// Reads a Blob chunk by chunk for hashing. Where Blob.stream() is a byte stream (Chromium, Node),
+// a BYOB reader fills one reused 1 MiB buffer: in Chromium that reads a file 2–4x faster than the
+// default reader, which allocates a new chunk per read, and it leaves no garbage behind (the
+// default reader's chunks held 140–200 MiB in the two MD5 workers during a 256 MiB–1 GiB upload).
+// Elsewhere, and from the first read that stalls, the default reader takes over where it stopped.
+
+const BUFFER_BYTES = 1024 * 1024;
+/** A read of at most 1 MiB from a local file takes milliseconds; one this slow is treated as stuck. */
+export const STALL_MS = 10_000;
+
+type ByobReader = ReadableStreamBYOBReader;
+
+function byobReader(stream: ReadableStream<Uint8Array>): ByobReader | null {
+  try {
+    return stream.getReader({ mode: 'byob' });
+  } catch {
+    stream.cancel().catch(() => {});
+    return null; // not a byte stream (older Safari and Firefox): the default reader reads it
+  }
+}
+
+const STALLED = Symbol('stalled');
+
+function withinStall<T>(read: Promise<T>, stallMs: number): Promise<T | typeof STALLED> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<typeof STALLED>((resolve) => {
+    timer = setTimeout(() => resolve(STALLED), stallMs);
+  });
+  return Promise.race([read, stalled]).finally(() => clearTimeout(timer));
+}
+
+/** Bytes handed to `onChunk` before the end, or before a read stalled (then the caller goes on). */
+async function readByob(
+  reader: ByobReader,
+  onChunk: (bytes: Uint8Array) => void,
+  stallMs: number,
+): Promise<{ read: number; done: boolean }> {
+  let buffer = new ArrayBuffer(BUFFER_BYTES);
+  let read = 0;
+  for (;;) {
+    const result = await withinStall(reader.read(new Uint8Array(buffer)), stallMs);
+    if (result === STALLED) {
+      reader.cancel().catch(() => {});
+      return { read, done: false };
+    }
+    if (result.done) return { read, done: true };
+    onChunk(result.value);
+    read += result.value.byteLength;
+    buffer = result.value.buffer as ArrayBuffer; // the same memory, handed back by the stream
+  }
+}
+
+async function readDefault(blob: Blob, onChunk: (bytes: Uint8Array) => void): Promise<void> {
+  const reader = blob.stream().getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    onChunk(value);
+  }
+}
+
+/** Calls `onChunk` with the bytes of `blob` in order (each view is valid only during the call). */
+export async function readBlobChunks(
+  blob: Blob,
+  onChunk: (bytes: Uint8Array) => void,
+  stallMs = STALL_MS,
+): Promise<void> {
+  const reader = byobReader(blob.stream());
+  if (!reader) return readDefault(blob, onChunk);
+  const { read, done } = await readByob(reader, onChunk, stallMs);
+  if (!done) await readDefault(blob.slice(read), onChunk);
+}
