@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { readBlobChunks } from './read-blob';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { readBlobChunks, resetByobStall } from './read-blob';
 
 const MiB = 1024 * 1024;
 
@@ -37,6 +37,10 @@ function blobWithStream(data: Uint8Array<ArrayBuffer>, stream: () => ReadableStr
 }
 
 describe('readBlobChunks', () => {
+  beforeEach(() => {
+    resetByobStall();
+  });
+
   it('reads a byte stream through one reused buffer of at most 1 MiB per read', async () => {
     const data = bytes(3 * MiB + 12345);
     const { out, chunks } = await readAll(new Blob([data]));
@@ -82,5 +86,24 @@ describe('readBlobChunks', () => {
     });
     const { out } = await readAll(blob, 50);
     expect(same(out, data)).toBe(true);
+  });
+
+  it('reads with the default reader only, once a byte-stream read has stalled', async () => {
+    const data = bytes(MiB + 99);
+    /** A byte stream whose BYOB reads never answer; default reads get the data. */
+    const byobNeverAnswers = () =>
+      new ReadableStream({
+        type: 'bytes',
+        pull(controller) {
+          if (controller.byobRequest) return new Promise<void>(() => {});
+          controller.enqueue(data.slice());
+          controller.close();
+        },
+      });
+    const first = await readAll(blobWithStream(data, byobNeverAnswers), 50);
+    expect(same(first.out, data)).toBe(true);
+    // With BYOB tried again, this read would wait a minute (the test's limit is 5 s).
+    const second = await readAll(blobWithStream(data, byobNeverAnswers), 60_000);
+    expect(same(second.out, data)).toBe(true);
   });
 });
