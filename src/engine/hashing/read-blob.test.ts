@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { readBlobChunks, resetByobStall } from './read-blob';
+import { idleBufferCount, readBlobChunks, resetByobStall } from './read-blob';
 
 const MiB = 1024 * 1024;
 
@@ -46,6 +46,18 @@ describe('readBlobChunks', () => {
     const { out, chunks } = await readAll(new Blob([data]));
     expect(same(out, data)).toBe(true);
     expect(Math.max(...chunks.map((c) => c.length))).toBeLessThanOrEqual(MiB);
+  });
+
+  it('hands its buffer to the next blob instead of allocating 1 MiB per blob', async () => {
+    const before = idleBufferCount();
+    for (let i = 0; i < 5; i += 1) {
+      const data = bytes(100_000 + i);
+      expect(same((await readAll(new Blob([data]))).out, data)).toBe(true);
+    }
+    expect(idleBufferCount()).toBe(Math.max(before, 1));
+    // Concurrent reads each need a buffer; no more than a few are kept afterwards.
+    await Promise.all(Array.from({ length: 8 }, (_, i) => readAll(new Blob([bytes(50_000 + i)]))));
+    expect(idleBufferCount()).toBe(4);
   });
 
   it('reads a stream that is not a byte stream with the default reader', async () => {
