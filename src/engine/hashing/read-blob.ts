@@ -99,8 +99,7 @@ export async function readBlobChunks(
   onChunk: (bytes: Uint8Array) => void,
   stallMs = STALL_MS,
 ): Promise<void> {
-  // A blob that fits one buffer is a read or two either way: the default reader, without a timer.
-  const reader = byobStalled || blob.size <= BUFFER_BYTES ? null : byobReader(blob.stream());
+  const reader = byobStalled ? null : byobReader(blob.stream());
   if (!reader) return readDefault(blob, onChunk);
   const { read, done } = await readByob(reader, onChunk, stallMs);
   if (!done) await readDefault(blob.slice(read), onChunk);
