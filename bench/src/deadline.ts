@@ -2,6 +2,9 @@
 // renderer, a socket nobody answers, a radosgw-admin waiting on its monitor) fails the run with
 // the step's name instead of hanging the whole bench with nothing in the log.
 
+/** The limit of a step that takes seconds when all is well (opening a page, aborting leftovers). */
+export const STEP_MS = 60_000;
+
 export class StepTimeout extends Error {
   constructor(
     readonly step: string,

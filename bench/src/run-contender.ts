@@ -7,7 +7,7 @@ import { runOnce } from './browser/run-once';
 import { isManyFiles, MB, type Scenario } from './config';
 import { type ContenderId, pageName } from './contenders';
 import type { ScenarioContext } from './context';
-import { within } from './deadline';
+import { STEP_MS, within } from './deadline';
 import type { TestFile } from './files';
 import type { Requests, RunRecord } from './results';
 import { abortUnfinished, s3ClientFor } from './s3/admin';
@@ -29,11 +29,10 @@ function merge(
   return { total, preflights, detail };
 }
 
-const STEP_MS = 60_000;
+const noRequests = (): Requests => ({ total: 0, preflights: 0, detail: {} });
 
 /** A run that threw (a step hung, the page could not be opened): a failed record with the reason. */
 export function failedRun(repetition: number, key: string, error: unknown): RunRecord {
-  const none = { total: 0, preflights: 0, detail: {} };
   const now = Date.now();
   return {
     repetition,
@@ -47,8 +46,8 @@ export function failedRun(repetition: number, key: string, error: unknown): RunR
     longestTaskMs: 0,
     heapBaselineBytes: null,
     heapPeakBytes: null,
-    signerRequests: none,
-    s3Requests: none,
+    signerRequests: noRequests(),
+    s3Requests: noRequests(),
     window: { start: now, end: now },
     timeline: null,
   };
@@ -121,7 +120,7 @@ export async function runContender(
     heapPeakBytes: heap?.peakBytes ?? null,
     workersHeapPeakBytes: heap?.workersPeakBytes ?? null,
     signerRequests,
-    s3Requests: { total: 0, preflights: 0, detail: {} },
+    s3Requests: noRequests(),
     window: measure.window,
     timeline: null,
   };

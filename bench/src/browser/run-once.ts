@@ -3,7 +3,7 @@
 import type { Browser, BrowserContext, CDPSession } from 'playwright-core';
 import type { PageResult, RunInput } from '../../page/types';
 import type { Link } from '../config';
-import { within } from '../deadline';
+import { STEP_MS, within } from '../deadline';
 import type { CpuProfile } from './cpu-profile';
 import { type HeapFigures, startHeapSampler } from './heap-sampler';
 
@@ -44,8 +44,7 @@ async function mainThreadTime(cdp: CDPSession): Promise<MainThreadTime> {
   return { taskMs: seconds('TaskDuration') * 1000, scriptMs: seconds('ScriptDuration') * 1000 };
 }
 
-/** Opening the page and selecting files takes a few seconds; so does reading the figures after. */
-const STEP_MS = 60_000;
+/** Closing a context takes well under a second; a stuck one is left to the browser close. */
 const CLOSE_MS = 15_000;
 
 async function openPage(spec: RunSpec, context: BrowserContext) {

@@ -39,15 +39,20 @@ function spawnCollect(
             child.kill('SIGKILL');
           }, timeoutMs)
         : undefined;
-    child.on('close', () => clearTimeout(timer));
     child.stdout.on('data', (c: Buffer) => {
       stdout += c.toString();
     });
     child.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();
     });
-    child.on('error', (error) => done({ code: null, stdout, stderr: `${stderr}${error.message}` }));
-    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      done({ code: null, stdout, stderr: `${stderr}${error.message}` });
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, stdout, stderr });
+    });
   });
 }
 
