@@ -26,8 +26,14 @@ export class AdaptiveLimit {
   /** Bumped on every throttle; requests started before it say nothing about the new limit. */
   private epochValue = 0;
 
-  constructor(private readonly max: number) {
+  constructor(private max: number) {
     this.current = max;
+  }
+
+  /** Moves the ceiling (more hosts to send to); a limit at the old ceiling moves with it. */
+  setMax(max: number): void {
+    if (this.current >= this.max || this.current > max) this.current = max;
+    this.max = max;
   }
 
   get value(): number {

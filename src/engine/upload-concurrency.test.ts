@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../test/support/fake-clock';
 import { createFakeS3, randomBytes } from '../../test/support/fake-s3';
 import { ConcurrencyPool } from './concurrency-pool';
-import type { Transport } from './types';
+import type { Signer, Transport } from './types';
 import type { UploadOptions } from './upload';
 import { createUpload } from './upload';
 
@@ -19,9 +19,14 @@ const TICK = 100;
 function pacedLink(clock: FakeClock, s3: Transport, rate: number, perConnection: boolean) {
   let inFlight = 0;
   let peak = 0;
+  const byHost = new Map<string, number>();
+  let peakPerHost = 0;
   const transport: Transport = async (request) => {
+    const host = new URL(request.url).host;
     inFlight += 1;
     peak = Math.max(peak, inFlight);
+    byHost.set(host, (byHost.get(host) ?? 0) + 1);
+    peakPerHost = Math.max(peakPerHost, byHost.get(host) ?? 0);
     try {
       const size = request.body.size;
       for (let sent = 0; sent < size; ) {
@@ -32,23 +37,42 @@ function pacedLink(clock: FakeClock, s3: Transport, rate: number, perConnection:
       return await s3(request);
     } finally {
       inFlight -= 1;
+      byHost.set(host, (byHost.get(host) ?? 0) - 1);
     }
   };
-  return { transport, peak: () => peak };
+  return { transport, peak: () => peak, peakPerHost: () => peakPerHost, hosts: () => [...byHost.keys()] };
+}
+
+/** A signer that signs part N for host `s3-<(N - 1) % hosts>` (the fake S3 ignores the host). */
+function spreadOverHosts(signer: Signer, hosts: number): Signer {
+  return {
+    ...signer,
+    signParts: async (input, ctx) => {
+      const out = await signer.signParts(input, ctx);
+      return {
+        ...out,
+        parts: out.parts.map((p) => ({
+          ...p,
+          url: p.url.replace('fake://s3/', `fake://s3-${(p.partNumber - 1) % hosts}/`),
+        })),
+      };
+    },
+  };
 }
 
 /** Uploads PARTS parts over the paced link; returns the fake time it took and the peak in flight. */
 async function timedUpload(
   concurrency: UploadOptions['concurrency'],
   perConnection: boolean,
-  pool = new ConcurrencyPool(6),
+  pool = new ConcurrencyPool(Number.POSITIVE_INFINITY),
+  hosts = 1,
 ) {
   const clock = new FakeClock();
   const s3 = createFakeS3({ now: () => clock.now() });
   const link = pacedLink(clock, s3.transport, 8, perConnection);
   const data = randomBytes(PARTS * PART);
   const upload = createUpload(new File([data], 'big.bin'), {
-    signer: s3.signer,
+    signer: spreadOverHosts(s3.signer, hosts),
     transport: link.transport,
     clock,
     partSize: PART,
@@ -67,7 +91,7 @@ async function timedUpload(
   while (!finished) await clock.advance(1_000);
   const result = await done;
   expect(Buffer.from(s3.objects.get(result.key) ?? []).equals(data)).toBe(true);
-  return { ms: finished - started, peak: link.peak() };
+  return { ms: finished - started, peak: link.peak(), peakPerHost: link.peakPerHost(), hosts: link.hosts() };
 }
 
 describe("Upload with concurrency 'auto'", () => {
@@ -91,6 +115,31 @@ describe("Upload with concurrency 'auto'", () => {
   it('is the default, and follows the pool it is given', async () => {
     expect((await timedUpload(undefined, true)).peak).toBe(6);
     expect((await timedUpload('auto', true, new ConcurrencyPool(3))).peak).toBe(3);
+  }, 30_000);
+
+  it('keeps 6 parts in flight per host when the signer spreads parts over hosts, beating fixed 6', async () => {
+    const twoHosts = await timedUpload('auto', true, undefined, 2);
+    const threeHosts = await timedUpload('auto', true, undefined, 3);
+    const fixed6 = await timedUpload(6, true, undefined, 2);
+    expect(twoHosts.hosts).toHaveLength(2);
+    expect(twoHosts.peak).toBe(12);
+    expect(twoHosts.peakPerHost).toBe(6);
+    expect(threeHosts.peak).toBe(18);
+    expect(threeHosts.peakPerHost).toBe(6);
+    expect(fixed6.peak).toBe(6);
+    expect(twoHosts.ms).toBeLessThan(fixed6.ms * 0.6);
+    expect(threeHosts.ms).toBeLessThan(twoHosts.ms);
+  }, 30_000);
+
+  it('stays within the total cap of its pool whatever the hosts', async () => {
+    const capped = await timedUpload('auto', true, new ConcurrencyPool(8), 2);
+    expect(capped.peak).toBe(8);
+    expect(capped.peakPerHost).toBeLessThanOrEqual(6);
+  }, 30_000);
+
+  it('never puts more than 6 parts on one host, even with a higher fixed concurrency', async () => {
+    const oneHost = await timedUpload(10, true);
+    expect(oneHost.peak).toBe(6);
   }, 30_000);
 
   it('rejects a concurrency that is neither a whole number nor auto, saying what to pass', () => {

@@ -58,14 +58,15 @@ export interface UploadOptions {
   /** Files up to this size go as one presigned PUT (default 8 MiB). */
   singlePutThreshold?: number;
   /**
-   * Parts in flight for this upload. 'auto' (default): as many as the page-wide pool holds (6,
-   * Chromium's connections per host): on a long, fat link each connection is window-limited
-   * and only more of them fill it, while on loopback and on slow links 6 costs nothing over 4
-   * (measured: bench/). A number caps it lower. Either way 429 / 503 SlowDown halves it and
-   * successes grow it back.
+   * Parts in flight for this upload. 'auto' (default): as many as the page-wide pool allows, 6
+   * per host of the part URLs (a browser's connections per host; a signer that spreads parts
+   * over several hostnames of the bucket gets 6 per hostname): on a long, fat link each
+   * connection is window-limited and only more of them fill it, while on loopback and on slow
+   * links 6 costs nothing over 4 (measured: bench/). A number sets it. Either way 429 / 503
+   * SlowDown halves it and successes grow it back.
    */
   concurrency?: number | 'auto';
-  /** Page-wide cap shared by all uploads (default: a shared pool of 6). */
+  /** Page-wide caps shared by all uploads (default: the shared pool, 6 per host). */
   pool?: ConcurrencyPool;
   /** Abort and retry a request that made no upload progress for this long (default 30 s). */
   stallTimeoutMs?: number;
@@ -150,6 +151,10 @@ export class Upload {
   private budget: RetryBudget;
   private concurrency: AdaptiveLimit;
   private readonly initialConcurrency: number;
+  /** concurrency: 'auto': the limit follows the pool and the hosts of the part URLs. */
+  private readonly autoConcurrency: boolean;
+  /** Hosts of the part URLs seen so far ('auto' allows pool.perHost parts per host). */
+  private readonly hosts = new Set<string>();
   private running = 0;
   private retries = 0;
   /** signer clock − local clock for single PUT URLs (multipart URLs use the PartSigner's). */
@@ -162,7 +167,6 @@ export class Upload {
   private progressTimer: unknown = null;
   private lastProgressEmit = -Infinity;
   private unsubscribeNetwork: (() => void) | null = null;
-  private readonly wake = () => this.pump();
 
   constructor(
     readonly file: UploadFile,
@@ -186,7 +190,8 @@ export class Upload {
         `concurrency must be 'auto' or an integer >= 1, got ${JSON.stringify(concurrency)}.`,
       );
     }
-    this.initialConcurrency = auto ? this.pool.capacity : concurrency;
+    this.autoConcurrency = auto;
+    this.initialConcurrency = auto ? Math.min(this.pool.capacity, this.pool.perHost) : concurrency;
     this.concurrency = new AdaptiveLimit(this.initialConcurrency);
     this.resumePoint = options.resume;
     this.ref = options.resume ? { key: options.resume.key, uploadId: options.resume.uploadId } : null;
@@ -298,7 +303,6 @@ export class Upload {
     this.generation += 1;
     this.runAbort.abort();
     for (const abort of [...this.inFlight.values()]) abort(reason);
-    this.pool.forget(this.wake);
     if (this.retryTimer !== null) this.clock.clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.setStatus(status);
@@ -423,12 +427,13 @@ export class Upload {
         );
       }, signal);
       if (generation !== this.generation) return;
-      await this.waitForSlot(signal);
+      const host = hostOf(signed.url);
+      await this.waitForSlot(host, signal);
       let outcome: Awaited<ReturnType<Upload['send']>>;
       try {
         outcome = await this.send(part, signed);
       } finally {
-        this.pool.release();
+        this.pool.release(host);
       }
       if (generation !== this.generation) return;
       if (
@@ -452,8 +457,8 @@ export class Upload {
     }
   }
 
-  /** Waits for a page-wide slot (single PUTs count against the cap like parts do). */
-  private waitForSlot(signal: AbortSignal): Promise<void> {
+  /** Waits for a page-wide slot to `host` (single PUTs count against the caps like parts do). */
+  private waitForSlot(host: string, signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       const stop = () => {
         this.pool.forget(attempt);
@@ -461,7 +466,7 @@ export class Upload {
       };
       const attempt = () => {
         if (signal.aborted) return;
-        if (this.pool.tryAcquire(attempt)) {
+        if (this.pool.tryAcquire(host, attempt)) {
           signal.removeEventListener('abort', stop);
           resolve();
         }
@@ -477,7 +482,7 @@ export class Upload {
 
   // ---- multipart scheduling -------------------------------------------------------------------
 
-  /** Starts as many parts as the per-upload and page-wide caps allow. */
+  /** Starts as many parts as the upload's concurrency allows (each then waits for a pool slot). */
   private pump(): void {
     const tracker = this.tracker;
     if (this.status !== 'uploading' || !tracker || !this.partSigner) return;
@@ -489,10 +494,6 @@ export class Upload {
       const now = this.clock.now();
       const part = tracker.nextPart(now);
       if (!part) break;
-      if (!this.pool.tryAcquire(this.wake)) {
-        tracker.requeue(part, part.notBefore);
-        break;
-      }
       this.running += 1;
       void this.runPart(part, this.generation);
     }
@@ -508,6 +509,18 @@ export class Upload {
   private hashAhead(tracker: PartTracker): void {
     if (!this.hasher) return;
     for (const part of tracker.upcoming(this.lookahead())) this.md5Of(part).catch(() => {});
+  }
+
+  /**
+   * With concurrency 'auto', every new host among the part URLs allows pool.perHost more parts
+   * in flight. Returns whether the limit rose.
+   */
+  private noteHost(host: string): boolean {
+    if (!this.autoConcurrency || this.hosts.has(host)) return false;
+    this.hosts.add(host);
+    const before = this.concurrency.value;
+    this.concurrency.setMax(Math.min(this.pool.capacity, this.pool.perHost * this.hosts.size));
+    return this.concurrency.value > before;
   }
 
   /** How many parts past those in flight are hashed and signed ahead. */
@@ -534,15 +547,23 @@ export class Upload {
     const tracker = this.tracker as PartTracker;
     const partSigner = this.partSigner as PartSigner;
     const signal = this.runAbort.signal;
-    const epoch = this.concurrency.epoch;
+    let epoch = this.concurrency.epoch;
+    let slot: string | null = null;
     try {
       const window = tracker.upcoming(this.signBatchSize());
-      const signed = await this.withRetries(() => partSigner.urlFor(part, window, { signal }), signal);
+      const urlFor = () => this.withRetries(() => partSigner.urlFor(part, window, { signal }), signal);
+      let signed = await urlFor();
       if (generation !== this.generation) {
         tracker.requeue(part);
         return;
       }
+      if (this.noteHost(hostOf(signed.url))) this.pump();
       partSigner.prefetch(tracker.upcoming(this.lookahead()), this.concurrency.value, { signal });
+      await this.waitForSlot(hostOf(signed.url), signal);
+      slot = hostOf(signed.url);
+      // A URL that aged past its refresh margin while the part waited is signed again.
+      if (this.urlExpired(signed)) signed = await urlFor();
+      epoch = this.concurrency.epoch;
       const outcome = await this.send(part, signed);
       if (generation !== this.generation || outcome.kind === 'aborted') {
         tracker.requeue(part);
@@ -575,7 +596,7 @@ export class Upload {
       if (generation === this.generation) this.fail(toUploadError(error));
     } finally {
       this.running -= 1;
-      this.pool.release();
+      if (slot !== null) this.pool.release(slot);
       // Pump even for an older run: a pause + resume in one tick starts the new run while
       // these aborted parts still hold their slots, and only their release can start more.
       this.pump();
@@ -913,4 +934,13 @@ function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
 
 export function createUpload(file: UploadFile, options: UploadOptions): Upload {
   return new Upload(file, options);
+}
+
+/** The host (with port) a URL points at: the unit of a browser's connection limit. */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
+  }
 }

@@ -21,9 +21,9 @@ const DEFAULT_SINGLE_PUT_THRESHOLD = 8 * 1024 * 1024;
 
 export interface QueueOptions extends UploaderOptions {
   /**
-   * Parts in flight across this queue. Default: the engine's page-wide shared pool (6), which
-   * every upload on the page shares. A number gives this queue its own pool of that size.
-   * An explicit `pool` wins over both.
+   * Parts in flight across this queue. Default: the engine's page-wide shared pool (6 per host
+   * of the part URLs), which every upload on the page shares. A number gives this queue its own
+   * pool of that size in total (still at most 6 per host). An explicit `pool` wins over both.
    */
   maxConcurrentParts?: number;
   /**
