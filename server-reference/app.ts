@@ -23,7 +23,11 @@ export interface SignerAppOptions {
    * buildSignerApp throws.
    */
   authenticate?: Authenticate;
-  /** S3 client to use; default one built from `config.s3` (checksums only when required). */
+  /**
+   * S3 client to use; default one built from `config.s3` (checksums only when required). It also
+   * signs the parts of the main endpoint; those of `config.s3.partEndpoints` are signed by clients
+   * built from `config.s3` with that endpoint, whether or not this one is given.
+   */
   s3Client?: S3Client;
   /** Signer clock (epoch ms); injectable for tests. */
   now?: () => number;
@@ -177,9 +181,19 @@ export function buildSignerApp(config: SignerConfig, options: SignerAppOptions =
       );
   });
 
+  // One client per extra part endpoint, built once: they only presign (no network I/O).
+  const partS3 = (config.s3.partEndpoints ?? []).map((endpoint) =>
+    createS3Client({ ...config.s3, endpoint }),
+  );
+  if (partS3.length > 0) {
+    app.addHook('onClose', async () => {
+      for (const client of partS3) client.destroy();
+    });
+  }
   const deps = {
     config,
     s3: options.s3Client ?? createS3Client(config.s3),
+    partS3,
     authenticate,
     now: options.now ?? Date.now,
     registry:

@@ -153,6 +153,69 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...minimal, SIGNER_TRUST_PROXY: '127.0.0.1' }).trustProxy).toEqual(['127.0.0.1']);
   });
 
+  it('reads S3_PART_ENDPOINTS: comma-separated http(s) URLs, blanks ignored, omitted when empty', () => {
+    const config = loadConfig({
+      ...minimal,
+      S3_ENDPOINT: 'http://127.0.0.1:7480',
+      S3_PART_ENDPOINTS: ' http://localhost:7480 ,, http://127.0.0.1:7481/ ,',
+    });
+    expect(config.s3.partEndpoints).toEqual(['http://localhost:7480', 'http://127.0.0.1:7481/']);
+    expect(config.s3.forcePathStyle).toBe(true);
+    // On AWS, next to the regional endpoint the SDK uses without S3_ENDPOINT.
+    expect(
+      loadConfig({ ...minimal, S3_PART_ENDPOINTS: 'https://s3.dualstack.us-east-1.amazonaws.com' }).s3
+        .partEndpoints,
+    ).toEqual(['https://s3.dualstack.us-east-1.amazonaws.com']);
+    for (const unset of [{}, { S3_PART_ENDPOINTS: '' }, { S3_PART_ENDPOINTS: ' , ' }]) {
+      expect(Object.keys(loadConfig({ ...minimal, ...unset }).s3)).not.toContain('partEndpoints');
+    }
+  });
+
+  it('rejects S3_PART_ENDPOINTS entries that are not http(s) URLs, naming each', () => {
+    const problems = problemsOf({
+      ...minimal,
+      S3_PART_ENDPOINTS: 'http://localhost:7480, ftp://x, localhost:7481, https://ok.example',
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(/^S3_PART_ENDPOINTS entries must be http\(s\) URLs .*got "ftp:\/\/x"\.$/),
+      expect.stringMatching(/^S3_PART_ENDPOINTS entries must be http\(s\) URLs .*got "localhost:7481"\.$/),
+    ]);
+  });
+
+  it('rejects S3_PART_ENDPOINTS duplicates: the same origin twice, or the main endpoint again', () => {
+    const twice = problemsOf({
+      ...minimal,
+      S3_ENDPOINT: 'http://127.0.0.1:7480',
+      S3_PART_ENDPOINTS: 'http://localhost:7480, HTTP://LOCALHOST:7480/other',
+    });
+    expect(twice).toEqual([
+      expect.stringMatching(
+        /^S3_PART_ENDPOINTS lists the origin http:\/\/localhost:7480 twice \("http:\/\/localhost:7480" and "HTTP:\/\/LOCALHOST:7480\/other"\).*Keep one/,
+      ),
+    ]);
+    const main = problemsOf({
+      ...minimal,
+      S3_ENDPOINT: 'http://127.0.0.1:7480/',
+      S3_PART_ENDPOINTS: 'http://localhost:7480,http://127.0.0.1:7480',
+    });
+    expect(main).toEqual([
+      expect.stringMatching(
+        /^S3_PART_ENDPOINTS entry "http:\/\/127\.0\.0\.1:7480" has the same origin \(http:\/\/127\.0\.0\.1:7480\) as S3_ENDPOINT.*Remove it/,
+      ),
+    ]);
+    // Without S3_ENDPOINT the main endpoint is AWS's regional one.
+    const aws = problemsOf({
+      ...minimal,
+      S3_REGION: 'eu-west-3',
+      S3_PART_ENDPOINTS: 'https://s3.eu-west-3.amazonaws.com',
+    });
+    expect(aws).toEqual([expect.stringMatching(/same origin .* as the AWS endpoint .*S3_REGION=eu-west-3/)]);
+    // An invalid S3_ENDPOINT is reported once, and not compared with.
+    expect(
+      problemsOf({ ...minimal, S3_ENDPOINT: 'nope', S3_PART_ENDPOINTS: 'http://localhost:7480' }),
+    ).toEqual([expect.stringMatching(/^S3_ENDPOINT must be/)]);
+  });
+
   it('reads the upload registry setting', () => {
     const registry = (value: string) =>
       loadConfig({ ...minimal, SIGNER_UPLOAD_REGISTRY: value }).uploadRegistry;

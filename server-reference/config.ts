@@ -14,6 +14,17 @@ export interface S3Settings {
   sessionToken?: string;
   /** Path-style URLs (`endpoint/bucket/key`); needed by most S3-compatible stores. */
   forcePathStyle: boolean;
+  /**
+   * More endpoints (http(s) URLs, each a different origin) that reach the same bucket, to spread
+   * part uploads over several hostnames (S3_PART_ENDPOINTS). Browsers open at most 6 HTTP/1.1
+   * connections per host and S3 speaks only HTTP/1.1, so one hostname caps an upload at 6 parts
+   * in flight; on high-latency links more connections go faster. Part N is signed for endpoint
+   * `(N - 1) % k` of `[endpoint, ...partEndpoints]` (k entries): consecutive parts alternate hosts
+   * and a retried part keeps its host. Only part URLs use them; every other call goes to
+   * `endpoint`. Each must serve the same bucket with the same credentials and allow the page's
+   * origin by CORS. Undefined or empty: every part goes to `endpoint`.
+   */
+  partEndpoints?: string[];
 }
 
 /**
@@ -170,6 +181,58 @@ function parseTrustProxy(raw: string | undefined, problems: string[]): boolean |
   return false;
 }
 
+/** `raw` parsed, when it is an http(s) URL (S3_ENDPOINT, S3_PART_ENDPOINTS); else undefined. */
+function httpUrl(raw: string): URL | undefined {
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * S3_PART_ENDPOINTS: comma-separated http(s) URLs, blanks ignored, each a new origin (not the main
+ * endpoint's, not listed twice: a host listed twice adds no connections). `main` is
+ * S3_ENDPOINT's origin, or the AWS endpoint the SDK uses without one; undefined when S3_ENDPOINT
+ * is itself invalid (reported already). Undefined when the variable lists nothing.
+ */
+function parsePartEndpoints(
+  raw: string | undefined,
+  main: { origin: string; describe: string } | undefined,
+  problems: string[],
+): string[] | undefined {
+  const endpoints: string[] = [];
+  const seen = new Map<string, string>();
+  for (const item of (raw ?? '').split(',')) {
+    const entry = item.trim();
+    if (entry === '') continue;
+    const url = httpUrl(entry);
+    if (!url) {
+      problems.push(
+        `S3_PART_ENDPOINTS entries must be http(s) URLs such as https://s3.dualstack.us-east-1.amazonaws.com or http://localhost:7480, got "${entry}".`,
+      );
+      continue;
+    }
+    if (main !== undefined && url.origin === main.origin) {
+      problems.push(
+        `S3_PART_ENDPOINTS entry "${entry}" has the same origin (${main.origin}) as ${main.describe}: parts already go there, and the same host twice adds no connections. Remove it, or list another hostname of the bucket.`,
+      );
+      continue;
+    }
+    const earlier = seen.get(url.origin);
+    if (earlier !== undefined) {
+      problems.push(
+        `S3_PART_ENDPOINTS lists the origin ${url.origin} twice ("${earlier}" and "${entry}"): the same host twice adds no connections. Keep one of them.`,
+      );
+      continue;
+    }
+    seen.set(url.origin, entry);
+    endpoints.push(entry);
+  }
+  return endpoints.length > 0 ? endpoints : undefined;
+}
+
 function parseUploadRegistry(raw: string | undefined, problems: string[]): UploadRegistrySetting {
   if (raw === undefined || raw.toLowerCase() === 'none') return { mode: 'none' };
   if (raw.toLowerCase() === 'memory') return { mode: 'memory' };
@@ -222,16 +285,24 @@ export function loadConfig(env: Env = process.env): SignerConfig {
   if (!secretAccessKey) problems.push('S3_SECRET_ACCESS_KEY is required: the secret of S3_ACCESS_KEY_ID.');
 
   const endpoint = value(env, 'S3_ENDPOINT');
-  if (endpoint !== undefined) {
-    try {
-      const url = new URL(endpoint);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
-    } catch {
-      problems.push(`S3_ENDPOINT must be an http(s) URL such as http://127.0.0.1:7480, got "${endpoint}".`);
-    }
+  const endpointUrl = endpoint === undefined ? undefined : httpUrl(endpoint);
+  if (endpoint !== undefined && endpointUrl === undefined) {
+    problems.push(`S3_ENDPOINT must be an http(s) URL such as http://127.0.0.1:7480, got "${endpoint}".`);
   }
   const region = value(env, 'S3_REGION') ?? DEFAULTS.region;
   if (!/^[a-z0-9-]+$/.test(region)) problems.push(`S3_REGION must look like us-east-1, got "${region}".`);
+  // Without S3_ENDPOINT the SDK uses https://s3.<region>.amazonaws.com (bucket as a subdomain of it
+  // unless path-style, as it does for any endpoint given): listing that one again is a duplicate.
+  const partEndpoints = parsePartEndpoints(
+    value(env, 'S3_PART_ENDPOINTS'),
+    endpoint === undefined
+      ? {
+          origin: `https://s3.${region}.amazonaws.com`,
+          describe: `the AWS endpoint used without S3_ENDPOINT (S3_REGION=${region})`,
+        }
+      : endpointUrl && { origin: endpointUrl.origin, describe: 'S3_ENDPOINT' },
+    problems,
+  );
   // Custom endpoints are nearly always path-style (no wildcard DNS for bucket subdomains).
   const forcePathStyle = parseBool(
     value(env, 'S3_FORCE_PATH_STYLE'),
@@ -308,6 +379,7 @@ export function loadConfig(env: Env = process.env): SignerConfig {
       secretAccessKey: secretAccessKey as string,
       sessionToken: value(env, 'S3_SESSION_TOKEN'),
       forcePathStyle,
+      ...(partEndpoints ? { partEndpoints } : {}),
     },
     port,
     host,

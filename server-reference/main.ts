@@ -21,6 +21,11 @@ async function main(): Promise<void> {
     `  bucket ${config.s3.bucket} at ${config.s3.endpoint ?? `AWS ${config.s3.region}`}; URLs live ${config.urlLifetimeSeconds} s; ` +
       `CORS origins: ${config.allowedOrigins.length > 0 ? config.allowedOrigins.join(', ') : 'none'}`,
   );
+  if (config.s3.partEndpoints?.length) {
+    console.log(
+      `  part URLs also on ${config.s3.partEndpoints.join(', ')} (S3_PART_ENDPOINTS): ${config.s3.partEndpoints.length + 1} hosts, 6 connections each in a browser`,
+    );
+  }
   const registry = config.uploadRegistry ?? { mode: 'none' };
   console.log(
     `  finding unfinished uploads: S3 listing${registry.mode === 'none' ? ' only' : `, else the ${registry.mode === 'file' ? `registry file ${registry.path}` : 'in-memory registry'}`}`,

@@ -2,7 +2,7 @@
 import { S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildSignerApp } from './app';
+import { buildSignerApp, type SignerAppOptions } from './app';
 import type { SignerConfig } from './config';
 import { createS3Client } from './s3';
 
@@ -25,14 +25,20 @@ const config: SignerConfig = {
   auth: { mode: 'none' },
 };
 const NOW = Date.parse('2026-05-06T07:08:09.250Z');
-const app = buildSignerApp(config, { now: () => NOW });
-afterAll(() => app.close());
+const apps: ReturnType<typeof buildSignerApp>[] = [];
+function build(s3: Partial<SignerConfig['s3']> = {}, options: SignerAppOptions = {}) {
+  const built = buildSignerApp({ ...config, s3: { ...s3Settings, ...s3 } }, { now: () => NOW, ...options });
+  apps.push(built);
+  return built;
+}
+const app = build();
+afterAll(() => Promise.all(apps.map((a) => a.close())));
 
 const md5 = '1B2M2Y8AsgTpgAmY7PhCfg=='; // MD5 of the empty string
 const key = 'uploads/anonymous/2026-05-06/AbCdEfGhIjKlMn_-/f.bin';
 
-async function sign(parts: unknown[], extra: Record<string, unknown> = {}) {
-  const res = await app.inject({
+async function sign(parts: unknown[], extra: Record<string, unknown> = {}, target = app) {
+  const res = await target.inject({
     method: 'POST',
     url: '/api/uploads/multipart/sign',
     payload: { key, uploadId: 'up-1', parts, ...extra },
@@ -133,5 +139,91 @@ describe('presigned UploadPart URLs', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json().headers).toBeUndefined();
     expect(query(res.json().url).get('X-Amz-SignedHeaders')).toBe('content-length;host');
+  });
+});
+
+describe('part endpoints (S3_PART_ENDPOINTS)', () => {
+  const A = 'http://127.0.0.1:9';
+  const B = 'http://localhost:9';
+  const C = 'http://127.0.0.1:10';
+  const parts = (numbers: number[]) =>
+    numbers.map((partNumber) => ({ partNumber, contentLength: 10 * partNumber, contentMd5: md5 }));
+  const hosts = (out: Awaited<ReturnType<typeof sign>>) => out.parts.map((p) => new URL(p.url).host);
+
+  it('without them every part goes to the main endpoint', async () => {
+    const out = await sign(parts([1, 2, 3, 4]));
+    expect(hosts(out)).toEqual(Array(4).fill('127.0.0.1:9'));
+  });
+
+  it('with one, parts 1..4 alternate main, extra, main, extra, each signed as on one endpoint', async () => {
+    const rotating = build({ partEndpoints: [B] });
+    const out = await sign(parts([1, 2, 3, 4]), {}, rotating);
+    expect(hosts(out)).toEqual(['127.0.0.1:9', 'localhost:9', '127.0.0.1:9', 'localhost:9']);
+    for (const part of out.parts) {
+      const q = query(part.url);
+      expect(new URL(part.url).pathname).toBe(`/bucket/${key}`);
+      expect(q.get('partNumber')).toBe(String(part.partNumber));
+      expect(q.get('X-Amz-SignedHeaders')).toBe('content-length;content-md5;host');
+      expect(part.headers).toEqual({ 'Content-MD5': md5 });
+      expect(part.url.toLowerCase()).not.toContain('checksum');
+      // Exactly the URL the signer's client of that endpoint gives (the signature covers the host
+      // and the Content-Length): only the endpoint differs.
+      const endpoint = part.partNumber % 2 === 1 ? A : B;
+      const expected = await getSignedUrl(
+        createS3Client({ ...s3Settings, endpoint }),
+        new UploadPartCommand({
+          Bucket: 'bucket',
+          Key: key,
+          UploadId: 'up-1',
+          PartNumber: part.partNumber,
+          ContentLength: 10 * part.partNumber,
+          ContentMD5: md5,
+        }),
+        { expiresIn: 900, signingDate: new Date(NOW), signableHeaders: new Set(['content-length']) },
+      );
+      expect(part.url).toBe(expected);
+    }
+  });
+
+  it('with two, parts rotate over three hosts by part number, whatever the request order', async () => {
+    const rotating = build({ partEndpoints: [B, C] });
+    const out = await sign(parts([6, 1, 5, 2, 4, 3, 7]), {}, rotating);
+    const byNumber = Object.fromEntries(out.parts.map((p) => [p.partNumber, new URL(p.url).host]));
+    expect(byNumber).toEqual({
+      1: '127.0.0.1:9',
+      2: 'localhost:9',
+      3: '127.0.0.1:10',
+      4: '127.0.0.1:9',
+      5: 'localhost:9',
+      6: '127.0.0.1:10',
+      7: '127.0.0.1:9',
+    });
+    // A part signed again (a retry) keeps its host.
+    expect(hosts(await sign(parts([5]), {}, rotating))).toEqual(['localhost:9']);
+  });
+
+  it('the main endpoint is the injected client; the extra ones come from the config', async () => {
+    const injected = build(
+      { partEndpoints: [B] },
+      { s3Client: createS3Client({ ...s3Settings, endpoint: 'http://127.0.0.2:9' }) },
+    );
+    expect(hosts(await sign(parts([1, 2, 3]), {}, injected))).toEqual([
+      '127.0.0.2:9',
+      'localhost:9',
+      '127.0.0.2:9',
+    ]);
+  });
+
+  it('single PUT stays on the main endpoint', async () => {
+    const rotating = build({ partEndpoints: [B] });
+    for (let i = 0; i < 2; i++) {
+      const res = await rotating.inject({
+        method: 'POST',
+        url: '/api/uploads/single',
+        payload: { name: 'a', size: 1, type: '' },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(new URL(res.json().url).host).toBe('127.0.0.1:9');
+    }
   });
 });

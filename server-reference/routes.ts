@@ -52,6 +52,11 @@ export type { Authenticate } from './auth';
 export interface RouteDeps {
   config: SignerConfig;
   s3: S3Client;
+  /**
+   * Presigning clients of `config.s3.partEndpoints`, in that order (app.ts builds them). Part N is
+   * signed by entry `(N - 1) % k` of `[s3, ...partS3]`; none: every part by `s3`.
+   */
+  partS3?: S3Client[];
   authenticate: Authenticate;
   /** Signer clock, epoch ms. */
   now: () => number;
@@ -321,6 +326,11 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const maxParts = config.maxPartsPerSignRequest ?? DEFAULTS.maxPartsPerSignRequest;
   const rate = { ...DEFAULTS.rateLimit, ...config.rateLimit };
   const maxObjectBytes = config.maxObjectBytes ?? Number.POSITIVE_INFINITY;
+  // Parts rotate over the hostnames of the bucket (S3_PART_ENDPOINTS) by part number, so that
+  // consecutive parts use different hosts (browsers allow 6 connections per host) and a part
+  // signed again keeps its host.
+  const partSigners = [s3, ...(deps.partS3 ?? [])];
+  const partSigner = (partNumber: number) => partSigners[(partNumber - 1) % partSigners.length] ?? s3;
 
   // ---- authentication, in onRequest hooks: before the body is even read --------------------
   const owners = new WeakMap<FastifyRequest, string>();
@@ -564,7 +574,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
             ContentLength: part.contentLength,
             ContentMD5: part.contentMd5,
           });
-          const url = await getSignedUrl(s3, command, {
+          const url = await getSignedUrl(partSigner(part.partNumber), command, {
             expiresIn: config.urlLifetimeSeconds,
             signingDate,
             signableHeaders: new Set(['content-length']),
