@@ -186,7 +186,16 @@ function scenario(id: ScenarioId, defaultRuns: number): Scenario {
         runs: runsFor(concurrency ? 'LONGFAT_CONCURRENCY' : 'LONGFAT'),
         link: { kind: 'proxy', bytesPerSecond: rate * MB, rttMs: rtt },
         ...(concurrency
-          ? { contenders: ['reference', 'ours-fixed-2', 'ours-no-integrity', 'ours-fixed-6', 'ours-auto'] }
+          ? {
+              contenders: [
+                'reference',
+                'ours-fixed-2',
+                'ours-no-integrity',
+                'ours-fixed-6',
+                'ours-auto',
+                'ours-auto-2-hosts',
+              ],
+            }
           : {}),
       };
     }

@@ -13,12 +13,18 @@ export const CONTENDER_IDS = [
   'ours-auto',
   'ours-fixed-2',
   'ours-fixed-6',
+  'ours-auto-2-hosts',
 ] as const;
 
 export type ContenderId = (typeof CONTENDER_IDS)[number];
 
 /** Settings of this library compared among themselves: only in scenarios that list them. */
-export const VARIANT_IDS: readonly ContenderId[] = ['ours-auto', 'ours-fixed-2', 'ours-fixed-6'];
+export const VARIANT_IDS: readonly ContenderId[] = [
+  'ours-auto',
+  'ours-fixed-2',
+  'ours-fixed-6',
+  'ours-auto-2-hosts',
+];
 
 export interface ContenderSpec {
   id: ContenderId;
@@ -31,6 +37,12 @@ export interface ContenderSpec {
   signing: string;
   /** Its many-files page (bench/page/many/<id>.ts), if it has one: what it does there. */
   many?: { label: string; signing: string };
+  /**
+   * S3 hostnames its part URLs alternate between (default 1): more than one, and the stack starts
+   * further S3 hosts (another pacing proxy to the same S3 on the long-fat link) and a reference
+   * signer of its own with `partEndpoints` (stack.ts).
+   */
+  s3Hosts?: number;
 }
 
 export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
@@ -108,6 +120,13 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     label: 's3-multipart-uploader, integrity: false, concurrency 6',
     packages: ['.'],
     signing: 'reference signer, just-in-time batches of 12',
+  },
+  'ours-auto-2-hosts': {
+    id: 'ours-auto-2-hosts',
+    label: "s3-multipart-uploader, integrity: false, concurrency 'auto', parts over 2 S3 hostnames",
+    packages: ['.'],
+    signing: 'a reference signer of its own with partEndpoints: part URLs alternate between 2 S3 hosts',
+    s3Hosts: 2,
   },
   evaporate: {
     id: 'evaporate',

@@ -52,7 +52,8 @@ async function main(): Promise<void> {
     const target = await startRgw(cleanup);
     const admin = s3ClientFor(target);
     await prepareBucket(admin, target.bucket);
-    const stack = await startStack(cleanup, target, { kind: 'direct' }, pages.origin);
+    const stack = await startStack(cleanup, target, { kind: 'direct' }, pages.origin, [id]);
+    const route = stack.routeFor(id);
     const netLogPath = join(work, 'netlog.json');
     const browser = await launchChromium(config.chromiumPath, netLogPath);
     const closeBrowser = cleanup.add('Chromium', () => browser.close());
@@ -65,7 +66,7 @@ async function main(): Promise<void> {
       cpuProfile: sampling,
       mainThread: true,
       input: {
-        signerUrl: stack.signerUrl,
+        signerUrl: route.signerUrl,
         auxUrl: stack.auxUrl,
         s3: {
           endpoint: stack.s3Endpoint,
@@ -99,12 +100,15 @@ async function main(): Promise<void> {
     for (const f of topFunctions(profile, Number(process.env.BENCH_PROFILE_TOP ?? 15)))
       console.log(`  ${f.selfMs.toFixed(0).padStart(6)} ms  ${f.name}`);
     const log = await readNetLog(netLogPath);
-    const s3Origin = new URL(stack.s3Endpoint).origin;
     const { start, end } = measure.window;
-    const s3 = manyFiles
-      ? originRequests(log.requests, s3Origin, start, end)
-      : objectRequests(log.requests, s3Origin, target.bucket, result.keys[0] ?? '');
-    const signer = originRequests(log.requests, new URL(stack.signerUrl).origin, start, end);
+    const s3 = route.s3Endpoints
+      .map((e) => new URL(e).origin)
+      .flatMap((o) =>
+        manyFiles
+          ? originRequests(log.requests, o, start, end)
+          : objectRequests(log.requests, o, target.bucket, result.keys[0] ?? ''),
+      );
+    const signer = originRequests(log.requests, new URL(route.signerUrl).origin, start, end);
     console.log('time breakdown:', JSON.stringify(timeline(s3, signer, concurrency, manyFiles)));
     await stack.close();
     admin.destroy();

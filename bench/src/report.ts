@@ -94,10 +94,35 @@ export function scenarioTable(result: ScenarioResult): string {
       `Time budget: ${skipped.map((r) => `${r.contender} ${r.runs.length}/${r.runs.length + r.skippedRuns}`).join(', ')} runs done (BENCH_BUDGET_S=0 runs all).`,
     );
   }
+  const spread = result.rows.flatMap((row) => {
+    const hosts = hostsLine(row);
+    return hosts ? [`- ${row.label}: ${hosts}`] : [];
+  });
+  if (spread.length) {
+    lines.push(
+      '',
+      'Parts over several S3 hosts (last run; PUTs, and what went through each host):',
+      ...spread,
+    );
+  }
   if (failures.length) {
     lines.push('', ...failures.map((r) => `- ${r.label} FAILED: ${r.failure ?? 'no run'}`));
   }
   return lines.join('\n');
+}
+
+/** The PUTs of the row's last good run per S3 host, when they went to more than one. */
+function hostsLine(row: Row): string | undefined {
+  const last = row.runs.findLast((r) => r.ok);
+  const used = Object.entries(last?.s3Hosts ?? {}).filter(([, h]) => h.puts > 0);
+  if (used.length < 2) return undefined;
+  return used
+    .map(([origin, h]) => {
+      const proxy =
+        h.bytesUp === undefined ? '' : ` (${(h.bytesUp / MB).toFixed(1)} MB, ${h.connections} connections)`;
+      return `${new URL(origin).host} ${h.puts} PUTs${proxy}`;
+    })
+    .join(', ');
 }
 
 /** The run closest to the median speed of a row. */

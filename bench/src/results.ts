@@ -10,6 +10,16 @@ export interface Requests {
   detail: Record<string, number>;
 }
 
+/** One S3 hostname (origin) of a run. */
+export interface S3HostFigures {
+  /** Part PUTs sent to it (many files: every PUT), from the NetLog. */
+  puts: number;
+  /** Long-fat link only: connections the browser opened through its pacing proxy during the run. */
+  connections?: number;
+  /** Long-fat link only: bytes the browser sent through its pacing proxy during the run. */
+  bytesUp?: number;
+}
+
 export interface RunRecord {
   repetition: number;
   /** The object's key (as given to the contender when its upload failed); many files: their key prefix. */
@@ -30,6 +40,8 @@ export interface RunRecord {
   workersHeapPeakBytes?: number | null;
   signerRequests: Requests;
   s3Requests: Requests;
+  /** By S3 origin: where the parts went. Absent in older results and in runs that threw. */
+  s3Hosts?: Record<string, S3HostFigures>;
   /** Epoch ms around the upload. */
   window: { start: number; end: number };
   /** From the NetLog; null for a single PUT (one file) or a failed run. */

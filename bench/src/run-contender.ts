@@ -9,7 +9,8 @@ import { type ContenderId, pageName } from './contenders';
 import type { ScenarioContext } from './context';
 import { STEP_MS, within } from './deadline';
 import type { TestFile } from './files';
-import type { Requests, RunRecord } from './results';
+import type { ProxyStats } from './net/pacing-proxy';
+import type { Requests, RunRecord, S3HostFigures } from './results';
 import { abortUnfinished, s3ClientFor } from './s3/admin';
 import type { S3Target } from './s3/target';
 import type { Stack } from './stack';
@@ -30,6 +31,28 @@ function merge(
 }
 
 const noRequests = (): Requests => ({ total: 0, preflights: 0, detail: {} });
+
+function s3ProxyStats(stack: Stack): Map<string, ProxyStats> {
+  return new Map([...stack.s3Proxies].map(([origin, proxy]) => [origin, proxy.stats()]));
+}
+
+/** What each S3 host's pacing proxy carried for the browser between two snapshots (none: no proxies). */
+function s3HostsDuring(
+  before: Map<string, ProxyStats>,
+  after: Map<string, ProxyStats>,
+): Record<string, S3HostFigures> | undefined {
+  if (!after.size) return undefined;
+  const hosts: Record<string, S3HostFigures> = {};
+  for (const [origin, now] of after) {
+    const then = before.get(origin);
+    hosts[origin] = {
+      puts: 0,
+      connections: now.pacedConnections - (then?.pacedConnections ?? 0),
+      bytesUp: now.bytesUp - (then?.bytesUp ?? 0),
+    };
+  }
+  return hosts;
+}
 
 /** A run that threw (a step hung, the page could not be opened): a failed record with the reason. */
 export function failedRun(repetition: number, key: string, error: unknown): RunRecord {
@@ -65,10 +88,11 @@ export async function runContender(
 ): Promise<RunRecord> {
   const manyFiles = isManyFiles(scenario);
   const totalBytes = files.reduce((sum, f) => sum + f.size, 0);
-  stack.signer.counter.reset();
-  stack.aux.counter.reset();
+  for (const counter of stack.counters) counter.reset();
+  const route = stack.routeFor(id);
+  const proxiesBefore = s3ProxyStats(stack);
   const input: RunInput = {
-    signerUrl: stack.signerUrl,
+    signerUrl: route.signerUrl,
     auxUrl: stack.auxUrl,
     s3: {
       endpoint: stack.s3Endpoint,
@@ -90,7 +114,8 @@ export async function runContender(
     link: scenario.link,
     timeoutMs: ctx.config.runTimeoutMs + (totalBytes / MB) * 1000 + (manyFiles ? files.length * 100 : 0),
   });
-  const signerRequests = merge(stack.signer.counter.snapshot(), stack.aux.counter.snapshot());
+  const signerRequests = merge(...stack.counters.map((c) => c.snapshot()));
+  const s3Hosts = s3HostsDuring(proxiesBefore, s3ProxyStats(stack));
   const { page, heap } = measure;
   // Reading back runs at ≥ 20 MB/s here; a minute on top covers a slow start.
   const readBackMs = 60_000 + (totalBytes / MB) * 50;
@@ -121,6 +146,7 @@ export async function runContender(
     workersHeapPeakBytes: heap?.workersPeakBytes ?? null,
     signerRequests,
     s3Requests: noRequests(),
+    ...(s3Hosts ? { s3Hosts } : {}),
     window: measure.window,
     timeline: null,
   };

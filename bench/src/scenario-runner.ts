@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { launchChromium } from './browser/chromium';
 import { readNetLog } from './browser/netlog';
 import { analyseNetLog } from './browser/netlog-analysis';
-import { type Scenario, scenarioContenders } from './config';
+import { MB, type Scenario, scenarioContenders } from './config';
 import type { ContenderId } from './contenders';
 import type { ScenarioContext } from './context';
 import { StepTimeout, within } from './deadline';
@@ -21,6 +21,17 @@ import { isSlow, summarize } from './summary';
 
 /** Chromium closes in a second; one that does not is stuck, and the run goes on without it. */
 const CLOSE_BROWSER_MS = 20_000;
+
+/** Where the bytes went, when more than one S3 host's proxy carried some: ", S3 hosts: …". */
+function hostsCarried(record: RunRecord): string {
+  const used = Object.entries(record.s3Hosts ?? {}).filter(([, h]) => (h.bytesUp ?? 0) > 0);
+  if (used.length < 2) return '';
+  const hosts = used.map(
+    ([origin, h]) =>
+      `${new URL(origin).host} ${((h.bytesUp ?? 0) / MB).toFixed(1)} MB over ${h.connections} conn.`,
+  );
+  return `, S3 hosts: ${hosts.join(', ')}`;
+}
 
 export class ScenarioRun {
   readonly ids: ContenderId[];
@@ -72,13 +83,10 @@ export class ScenarioRun {
     );
     this.chromium = browser.version();
     const done: RunRecord[] = [];
-    let origins = { s3: '', signers: [] as string[] };
+    let origins = { s3: [] as string[], signers: [] as string[] };
     try {
-      const stack = await startStack(ctx.cleanup, target, scenario.link, ctx.pageOrigin);
-      origins = {
-        s3: new URL(stack.s3Endpoint).origin,
-        signers: [new URL(stack.signerUrl).origin, new URL(stack.auxUrl).origin],
-      };
+      const stack = await startStack(ctx.cleanup, target, scenario.link, ctx.pageOrigin, this.ids);
+      origins = { s3: stack.s3Endpoints.map((e) => new URL(e).origin), signers: stack.signerOrigins };
       try {
         const ids = this.ids;
         const shift = (repetition - 1) % ids.length;
@@ -109,7 +117,7 @@ export class ScenarioRun {
           if (repetition === 1 && !ctx.config.repeatSlow && isSlow(record, this.runs)) this.once.add(id);
           log(
             `  ${id.padEnd(17)} ${record.ok ? `${record.mbps.toFixed(1)} MB/s` : `FAILED: ${record.error}`}` +
-              ` (long tasks ${Math.round(record.longTaskMs)} ms, signer requests ${record.signerRequests.total})`,
+              ` (long tasks ${Math.round(record.longTaskMs)} ms, signer requests ${record.signerRequests.total}${hostsCarried(record)})`,
           );
         }
       } finally {

@@ -1,13 +1,34 @@
 // S3 request counts and the time breakdown of each run, from the NetLog of its repetition.
 import { log } from '../log';
 import type { RunRecord } from '../results';
-import { countRequests, type NetLog, objectRequests, offLoopback, originRequests } from './netlog';
+import {
+  countRequests,
+  type LoggedRequest,
+  type NetLog,
+  objectRequests,
+  offLoopback,
+  originRequests,
+} from './netlog';
 import { timeline } from './timeline';
 
-/** Fills in `s3Requests` and `timeline` of `records`. */
+/** PUTs per origin (a multipart upload's parts; a single PUT; many files: one per file). */
+function putsByOrigin(requests: readonly LoggedRequest[]): Map<string, number> {
+  const puts = new Map<string, number>();
+  for (const r of requests) {
+    if (r.method !== 'PUT') continue;
+    const origin = new URL(r.url).origin;
+    puts.set(origin, (puts.get(origin) ?? 0) + 1);
+  }
+  return puts;
+}
+
+/**
+ * Fills in `s3Requests`, `timeline` and the PUTs of `s3Hosts` of `records`. `origins.s3`: every S3
+ * origin the browser may have been given (a contender may spread its parts over several).
+ */
 export function analyseNetLog(
   netLog: NetLog,
-  origins: { s3: string; signers: string[] },
+  origins: { s3: string[]; signers: string[] },
   bucket: string,
   concurrency: number,
   records: readonly RunRecord[],
@@ -17,12 +38,17 @@ export function analyseNetLog(
     const { start, end } = record.window;
     // Many files: every request to S3 during the run (contenders run one at a time).
     const manyFiles = (record.objects ?? 1) > 1;
-    const s3 = manyFiles
-      ? originRequests(requests, origins.s3, start, end)
-      : objectRequests(requests, origins.s3, bucket, record.key);
+    const s3 = origins.s3
+      .flatMap((o) =>
+        manyFiles ? originRequests(requests, o, start, end) : objectRequests(requests, o, bucket, record.key),
+      )
+      .sort((a, b) => a.start - b.start);
     const signer = origins.signers.flatMap((o) => originRequests(requests, o, start, end));
     record.s3Requests = countRequests(s3);
     record.timeline = record.ok ? timeline(s3, signer, concurrency, manyFiles) : null;
+    const hosts = record.s3Hosts ?? {};
+    for (const [origin, puts] of putsByOrigin(s3)) hosts[origin] = { ...hosts[origin], puts };
+    if (Object.keys(hosts).length) record.s3Hosts = hosts;
   }
   const outside = offLoopback(netLog);
   if (outside.length) log(`WARNING: Chromium reached off loopback: ${outside.join(', ')}`);

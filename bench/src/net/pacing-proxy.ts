@@ -2,6 +2,7 @@
 // client connection its own paced link each way (rate, RTT/2 of delay each way). The kernel here
 // has no netem, so this stands in for it. Connections from `unpacedFrom` (the signer's own S3
 // calls, made from 127.0.0.2) go straight through: a backend sits next to S3, not across the link.
+// With `pace: false` it is a plain TCP forwarder (a second S3 hostname on a link without pacing).
 import { connect, createServer, type Socket } from 'node:net';
 import { PacedLink } from './paced-link';
 
@@ -10,21 +11,32 @@ export interface PacingProxyOptions {
   bytesPerSecond: number;
   rttMs: number;
   unpacedFrom?: string;
+  /** false: pace no connection (default true). */
+  pace?: boolean;
+}
+
+export interface ProxyStats {
+  connections: number;
+  pacedConnections: number;
+  /** Bytes the paced links delivered so far, connections still open included. */
+  bytesUp: number;
+  bytesDown: number;
 }
 
 export interface PacingProxy {
   url: string;
-  stats: { connections: number; pacedConnections: number; bytesUp: number; bytesDown: number };
+  /** A snapshot of the counts so far. */
+  stats(): ProxyStats;
   close(): Promise<void>;
 }
 
 export async function startPacingProxy(options: PacingProxyOptions): Promise<PacingProxy> {
-  const { target, bytesPerSecond, rttMs, unpacedFrom } = options;
+  const { target, bytesPerSecond, rttMs, unpacedFrom, pace = true } = options;
   const oneWay = rttMs / 2;
   // A window of two bandwidth-delay products (at least 64 KiB) keeps the link busy, never more.
   const highWater = Math.max(64 * 1024, Math.ceil((2 * bytesPerSecond * rttMs) / 1000));
   const sockets = new Set<Socket>();
-  const links = new Set<PacedLink>();
+  const links = new Set<{ up: PacedLink; down: PacedLink }>();
   const stats = { connections: 0, pacedConnections: 0, bytesUp: 0, bytesDown: 0 };
 
   const server = createServer({ allowHalfOpen: true }, (client) => {
@@ -40,7 +52,8 @@ export async function startPacingProxy(options: PacingProxyOptions): Promise<Pac
         upstream.destroy();
       });
     }
-    const paced = client.remoteAddress !== unpacedFrom && client.remoteAddress !== `::ffff:${unpacedFrom}`;
+    const paced =
+      pace && client.remoteAddress !== unpacedFrom && client.remoteAddress !== `::ffff:${unpacedFrom}`;
     upstream.once('connect', () => {
       if (!paced) {
         client.pipe(upstream);
@@ -51,15 +64,14 @@ export async function startPacingProxy(options: PacingProxyOptions): Promise<Pac
       stats.pacedConnections += 1;
       const up = new PacedLink(client, upstream, bytesPerSecond, oneWay, highWater);
       const down = new PacedLink(upstream, client, bytesPerSecond, oneWay, highWater);
-      links.add(up);
-      links.add(down);
+      const link = { up, down };
+      links.add(link);
       client.once('close', () => {
         stats.bytesUp += up.bytes;
         stats.bytesDown += down.bytes;
         up.stop();
         down.stop();
-        links.delete(up);
-        links.delete(down);
+        links.delete(link);
       });
       client.resume();
     });
@@ -72,9 +84,19 @@ export async function startPacingProxy(options: PacingProxyOptions): Promise<Pac
   if (!address || typeof address === 'string') throw new Error('pacing proxy: no TCP address');
   return {
     url: `http://127.0.0.1:${address.port}`,
-    stats,
+    stats: () => {
+      const now = { ...stats };
+      for (const { up, down } of links) {
+        now.bytesUp += up.bytes;
+        now.bytesDown += down.bytes;
+      }
+      return now;
+    },
     close: () => {
-      for (const link of links) link.stop();
+      for (const { up, down } of links) {
+        up.stop();
+        down.stop();
+      }
       for (const socket of sockets) socket.destroy();
       return new Promise((resolve) => server.close(() => resolve()));
     },

@@ -23,10 +23,12 @@ export interface SignerOptions {
   pageOrigin: string;
   /** Local address for the signer's own S3 calls (the long-fat proxy lets it through unpaced). */
   localAddress?: string;
+  /** More browser-facing endpoints of the bucket: part N is signed for `[browserEndpoint, ...these][(N - 1) % k]`. */
+  partEndpoints?: string[];
 }
 
 export async function startReferenceSigner(options: SignerOptions): Promise<RunningSigner> {
-  const { target, browserEndpoint, pageOrigin, localAddress } = options;
+  const { target, browserEndpoint, pageOrigin, localAddress, partEndpoints } = options;
   const config: SignerConfig = {
     s3: {
       endpoint: browserEndpoint,
@@ -35,6 +37,7 @@ export async function startReferenceSigner(options: SignerOptions): Promise<Runn
       accessKeyId: target.accessKeyId,
       secretAccessKey: target.secretAccessKey,
       forcePathStyle: true,
+      ...(partEndpoints?.length ? { partEndpoints } : {}),
     },
     port: 0,
     host: '127.0.0.1',
