@@ -35,6 +35,11 @@ export interface ContenderSpec {
   alias?: Record<string, string>;
   /** How it signs, for the report. */
   signing: string;
+  /**
+   * Parts it keeps in flight on one file when that is not the bench's concurrency (the settings
+   * variants): the slots of its NetLog timeline.
+   */
+  partsInFlight?: number;
   /** Its many-files page (bench/page/many/<id>.ts), if it has one: what it does there. */
   many?: { label: string; signing: string };
   /**
@@ -108,18 +113,21 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     label: "s3-multipart-uploader, integrity: false, concurrency 'auto' (default)",
     packages: ['.'],
     signing: 'reference signer, just-in-time batches',
+    partsInFlight: 6,
   },
   'ours-fixed-2': {
     id: 'ours-fixed-2',
     label: 's3-multipart-uploader, integrity: false, concurrency 2',
     packages: ['.'],
     signing: 'reference signer, just-in-time batches of 4',
+    partsInFlight: 2,
   },
   'ours-fixed-6': {
     id: 'ours-fixed-6',
     label: 's3-multipart-uploader, integrity: false, concurrency 6',
     packages: ['.'],
     signing: 'reference signer, just-in-time batches of 12',
+    partsInFlight: 6,
   },
   'ours-auto-2-hosts': {
     id: 'ours-auto-2-hosts',
@@ -127,6 +135,7 @@ export const CONTENDERS: Record<ContenderId, ContenderSpec> = {
     packages: ['.'],
     signing: 'a reference signer of its own with partEndpoints: part URLs alternate between 2 S3 hosts',
     s3Hosts: 2,
+    partsInFlight: 12,
   },
   evaporate: {
     id: 'evaporate',

@@ -7,7 +7,7 @@ import { launchChromium } from './browser/chromium';
 import { readNetLog } from './browser/netlog';
 import { analyseNetLog } from './browser/netlog-analysis';
 import { MB, type Scenario, scenarioContenders } from './config';
-import type { ContenderId } from './contenders';
+import { CONTENDERS, type ContenderId } from './contenders';
 import type { ScenarioContext } from './context';
 import { StepTimeout, within } from './deadline';
 import type { TestFile } from './files';
@@ -83,6 +83,7 @@ export class ScenarioRun {
     );
     this.chromium = browser.version();
     const done: RunRecord[] = [];
+    const slots = new Map<RunRecord, number>();
     let origins = { s3: [] as string[], signers: [] as string[] };
     try {
       const stack = await startStack(ctx.cleanup, target, scenario.link, ctx.pageOrigin, this.ids);
@@ -114,6 +115,8 @@ export class ScenarioRun {
           this.lastMs.set(id, Date.now() - began);
           this.runs.get(id)?.push(record);
           done.push(record);
+          const inFlight = CONTENDERS[id].partsInFlight;
+          if (inFlight !== undefined && files.length === 1) slots.set(record, inFlight);
           if (repetition === 1 && !ctx.config.repeatSlow && isSlow(record, this.runs)) this.once.add(id);
           log(
             `  ${id.padEnd(17)} ${record.ok ? `${record.mbps.toFixed(1)} MB/s` : `FAILED: ${record.error}`}` +
@@ -128,7 +131,8 @@ export class ScenarioRun {
       await closeBrowser();
     }
     const concurrency = scenario.concurrency ?? ctx.config.concurrency;
-    analyseNetLog(await readNetLog(netLogPath), origins, target.bucket, concurrency, done);
+    const slotsOf = (record: RunRecord) => slots.get(record) ?? concurrency;
+    analyseNetLog(await readNetLog(netLogPath), origins, target.bucket, slotsOf, done);
   }
 
   result(): ScenarioResult {

@@ -1,7 +1,7 @@
 // The servers one scenario needs between the browser and an S3 target: the reference signer, the
 // bench's auxiliary signer and, for the long-fat link, a pacing proxy in front of each of them.
 // A contender whose part URLs go to several S3 hostnames (CONTENDERS[id].s3Hosts) also gets further
-// S3 hosts (the same kind of proxy to the same S3; a plain forwarder on other links) and a
+// S3 hosts (the same kind of proxy to the same S3; on other links `localhost` for 127.0.0.1, then forwarders) and a
 // reference signer of its own with `partEndpoints`, started only when the scenario runs it.
 import type { Cleanup } from './cleanup';
 import type { Link } from './config';
@@ -78,8 +78,17 @@ export async function startStack(
     };
     const pace = async (url: string, unpacedFrom?: string) =>
       proxied ? (await startProxy(url, true, unpacedFrom)).url : url;
-    /** One more browser-facing S3 host: paced like the first on the long-fat link, else a forwarder. */
+    // Unpaced, the first extra host is the same S3 as `localhost` (no forwarder costing CPU on
+    // half the parts); further ones are forwarders.
+    let aliasFree = !proxied && new URL(target.endpoint).hostname === '127.0.0.1';
+    /** One more browser-facing S3 host: paced like the first on the long-fat link, else an alias or a forwarder. */
     const s3Host = async () => {
+      if (aliasFree) {
+        aliasFree = false;
+        const alias = new URL(target.endpoint);
+        alias.hostname = 'localhost';
+        return alias.origin;
+      }
       const proxy = await startProxy(target.endpoint, proxied, BACKEND_ADDRESS);
       if (proxied) s3Proxies.set(proxy.url, proxy);
       return proxy.url;

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBucket, sha256OfObject } from '../support/s3';
+import { ensureBucket, sha256OfObject, signerConfigFor } from '../support/s3';
 import { type BrowserStack, startBrowserStack } from './support/stack';
 
 const MiB = 1024 * 1024;
@@ -22,9 +22,17 @@ interface RunResult {
   sha256: string;
   statuses: string[];
   backwards: boolean;
+  retries: string[];
+  peakInFlight: number;
+  peakPerHost: number;
+  putsByHost: Record<string, number>;
 }
 
-function runUpload(options: { signer: string; size: number; concurrency?: number }): Promise<RunResult> {
+function runUpload(options: {
+  signer: string;
+  size: number;
+  concurrency?: number | 'auto';
+}): Promise<RunResult> {
   return page.evaluate((o) => window.runUpload(o), options) as Promise<RunResult>;
 }
 
@@ -50,6 +58,47 @@ describe('engine in Chromium → reference signer → RGW', () => {
     expect(run.backwards).toBe(false);
     expect(run.statuses).toEqual(['preparing', 'uploading', 'completing', 'completed']);
     expect(await sha256OfObject(stack.s3, stack.s3Config.bucket, run.result?.key as string)).toBe(run.sha256);
+  });
+
+  it("keeps 6 parts in flight per S3 hostname with concurrency 'auto' when the signer spreads parts over two", async () => {
+    // The same RGW under a second hostname: the browser counts its 6 connections per host.
+    const main = new URL(stack.s3Config.endpoint);
+    const second = `${main.protocol}//localhost:${main.port}`;
+    const signer = await stack.startSigner({
+      config: {
+        s3: { ...signerConfigFor(stack.s3Config).s3, partEndpoints: [second] },
+      },
+    });
+    // Slow the link so that the parts overlap (loopback would finish each before the next starts).
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 20,
+      downloadThroughput: -1,
+      uploadThroughput: 16 * MiB,
+    });
+    try {
+      const run = await runUpload({ signer: signer.url, size: 24 * 5 * MiB, concurrency: 'auto' });
+      expect(run.error).toBeUndefined();
+      expect(run.result).toMatchObject({ partCount: 24, integrity: 'verified' });
+      expect(run.putsByHost).toEqual({ [main.host]: 12, [`localhost:${main.port}`]: 12 });
+      expect(run.peakPerHost).toBe(6);
+      expect(run.peakInFlight).toBe(12);
+      // A part queued inside the browser past its 6 connections would stall and be retried.
+      expect(run.retries).toEqual([]);
+      expect(await sha256OfObject(stack.s3, stack.s3Config.bucket, run.result?.key as string)).toBe(
+        run.sha256,
+      );
+    } finally {
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 0,
+        downloadThroughput: -1,
+        uploadThroughput: -1,
+      });
+      await cdp.detach();
+    }
   });
 
   it('says exactly what to fix when the bucket CORS does not expose ETag', async () => {

@@ -51,13 +51,17 @@ describe('analyseNetLog', () => {
       [A]: { puts: 0, connections: 2, bytesUp: 7 },
       [B]: { puts: 0, connections: 1, bytesUp: 3 },
     });
-    analyseNetLog(netLog, { s3: [A, B], signers: [SIGNER] }, 'bench', 4, [r]);
+    analyseNetLog(netLog, { s3: [A, B], signers: [SIGNER] }, 'bench', () => 4, [r]);
     expect(r.s3Requests).toEqual({ total: 6, preflights: 2, detail: { POST: 1, OPTIONS: 2, PUT: 3 } });
     expect(r.s3Hosts).toEqual({
       [A]: { puts: 2, connections: 2, bytesUp: 7 },
       [B]: { puts: 1, connections: 1, bytesUp: 3 },
     });
     expect(r.timeline?.parts).toBe(3);
+    // The slots are the run's own parts in flight: twice the slots, half the use of each.
+    const wide = record();
+    analyseNetLog(netLog, { s3: [A, B], signers: [SIGNER] }, 'bench', () => 8, [wide]);
+    expect(wide.timeline?.slotUse).toBeCloseTo((r.timeline?.slotUse ?? 0) / 2, 5);
   });
 
   it('leaves s3Hosts out when the run sent nothing to S3', () => {
@@ -66,7 +70,7 @@ describe('analyseNetLog', () => {
       { requests: [], connectedTo: [], dnsTransactions: 0 },
       { s3: [A], signers: [] },
       'bench',
-      4,
+      () => 4,
       [r],
     );
     expect(r.s3Hosts).toBeUndefined();

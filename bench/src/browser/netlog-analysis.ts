@@ -30,7 +30,8 @@ export function analyseNetLog(
   netLog: NetLog,
   origins: { s3: string[]; signers: string[] },
   bucket: string,
-  concurrency: number,
+  /** Parts the run's contender keeps in flight: the slots of its timeline. */
+  slotsOf: (record: RunRecord) => number,
   records: readonly RunRecord[],
 ): void {
   const { requests } = netLog;
@@ -45,7 +46,7 @@ export function analyseNetLog(
       .sort((a, b) => a.start - b.start);
     const signer = origins.signers.flatMap((o) => originRequests(requests, o, start, end));
     record.s3Requests = countRequests(s3);
-    record.timeline = record.ok ? timeline(s3, signer, concurrency, manyFiles) : null;
+    record.timeline = record.ok ? timeline(s3, signer, slotsOf(record), manyFiles) : null;
     const hosts = record.s3Hosts ?? {};
     for (const [origin, puts] of putsByOrigin(s3)) hosts[origin] = { ...hosts[origin], puts };
     if (Object.keys(hosts).length) record.s3Hosts = hosts;

@@ -6,13 +6,14 @@ import {
   createUpload,
   createXhrTransport,
 } from '../../../src/engine/index';
+import type { Transport } from '../../../src/engine/types';
 import type { UploadState } from '../../../src/engine/upload-state';
 
 interface RunOptions {
   signer: string;
   size: number;
   partSize?: number;
-  concurrency?: number;
+  concurrency?: number | 'auto';
   stallTimeoutMs?: number;
   /** Shift this page's clock (Date.now) by this many ms, as on a machine with a wrong clock. */
   clockSkewMs?: number;
@@ -27,6 +28,34 @@ interface RunResult {
   maxBytes: number;
   backwards: boolean;
   retries: string[];
+  /** Part PUTs handed to the browser at once, at most: in all and to any one host. */
+  peakInFlight: number;
+  peakPerHost: number;
+  /** PUTs per host. */
+  putsByHost: Record<string, number>;
+}
+
+/** The XHR transport, counting the PUTs in flight per host. */
+function countingTransport() {
+  const xhr = createXhrTransport();
+  const inFlight = new Map<string, number>();
+  const counts = { peakInFlight: 0, peakPerHost: 0, putsByHost: {} as Record<string, number> };
+  const transport: Transport = async (request) => {
+    const host = new URL(request.url).host;
+    inFlight.set(host, (inFlight.get(host) ?? 0) + 1);
+    counts.putsByHost[host] = (counts.putsByHost[host] ?? 0) + 1;
+    counts.peakPerHost = Math.max(counts.peakPerHost, inFlight.get(host) ?? 0);
+    counts.peakInFlight = Math.max(
+      counts.peakInFlight,
+      [...inFlight.values()].reduce((a, b) => a + b, 0),
+    );
+    try {
+      return await xhr(request);
+    } finally {
+      inFlight.set(host, (inFlight.get(host) ?? 1) - 1);
+    }
+  };
+  return { transport, counts };
 }
 
 function makeFile(size: number): File {
@@ -55,9 +84,10 @@ window.runUpload = async (options) => {
     Date.now = () => realNow() + (options.clockSkewMs ?? 0);
   }
   const file = makeFile(options.size);
+  const counting = countingTransport();
   const upload = createUpload(file, {
     signer: createHttpSigner(options.signer),
-    transport: createXhrTransport(),
+    transport: counting.transport,
     network: browserNetworkStatus(),
     partSize: options.partSize ?? 5 * 1024 * 1024,
     concurrency: options.concurrency ?? 4,
@@ -79,7 +109,7 @@ window.runUpload = async (options) => {
   const hash = await sha256(file);
   try {
     const result = await upload.start();
-    return { ok: true, result, sha256: hash, statuses, maxBytes, backwards, retries };
+    return { ok: true, result, sha256: hash, statuses, maxBytes, backwards, retries, ...counting.counts };
   } catch (error) {
     const e = error as { code: string; message: string };
     return {
@@ -90,6 +120,7 @@ window.runUpload = async (options) => {
       maxBytes,
       backwards,
       retries,
+      ...counting.counts,
     };
   }
 };
