@@ -15,8 +15,8 @@ const FLAGS = [
   '--disable-default-apps',
   '--disable-client-side-phishing-detection',
   '--disable-features=OptimizationHints,MediaRouter,Translate',
-  // Nothing but 127.0.0.1 resolves: no DNS query or request can leave the machine.
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+  // Nothing but 127.0.0.1 (and localhost, a second S3 hostname) resolves: no DNS query or request can leave the machine.
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
 ];
 
 export async function launchChromium(executablePath: string, netLogPath: string): Promise<Browser> {
