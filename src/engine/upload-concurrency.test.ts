@@ -142,6 +142,44 @@ describe("Upload with concurrency 'auto'", () => {
     expect(oneHost.peak).toBe(6);
   }, 30_000);
 
+  it('signs a part again when its URL aged while it waited for a slot', async () => {
+    const clock = new FakeClock();
+    const s3 = createFakeS3({ now: () => clock.now(), urlLifetimeMs: 120_000 });
+    const link = pacedLink(clock, s3.transport, 8, true);
+    const pool = new ConcurrencyPool(1);
+    const options = {
+      signer: s3.signer,
+      transport: link.transport,
+      clock,
+      limits: { ...limits, minPartSize: 1024 },
+      singlePutThreshold: 0,
+      integrity: false as const,
+      pool,
+    };
+    // A holds the only slot ~92 s; B's first part is signed at once and waits for it, and then
+    // takes 40 s to send: its first URL would expire (120 s) before S3 saw the whole request.
+    const a = createUpload(new File([randomBytes(720 * 1024)], 'a.bin'), {
+      ...options,
+      partSize: 720 * 1024,
+    });
+    const b = createUpload(new File([randomBytes(320 * 1024)], 'b.bin'), {
+      ...options,
+      partSize: 320 * 1024,
+    });
+    const retries: string[] = [];
+    b.subscribe((_state, event) => {
+      if (event.type === 'retry') retries.push(event.cause);
+    });
+    let settled = 0;
+    const done = Promise.all([a.start(), b.start()]).finally(() => {
+      settled = clock.now();
+    });
+    while (!settled) await clock.advance(1_000);
+    await done;
+    expect(settled).toBeGreaterThan(130_000);
+    expect(retries).toEqual([]);
+  }, 30_000);
+
   it('rejects a concurrency that is neither a whole number nor auto, saying what to pass', () => {
     const s3 = createFakeS3({ now: () => 0 });
     for (const bad of [0, 2.5, 'fast'])

@@ -557,11 +557,13 @@ export class Upload {
         tracker.requeue(part);
         return;
       }
-      if (this.noteHost(hostOf(signed.url))) this.pump();
+      const host = hostOf(signed.url);
+      if (this.noteHost(host)) this.pump();
       partSigner.prefetch(tracker.upcoming(this.lookahead()), this.concurrency.value, { signal });
-      await this.waitForSlot(hostOf(signed.url), signal);
-      slot = hostOf(signed.url);
-      // A URL that aged past its refresh margin while the part waited is signed again.
+      await this.waitForSlot(host, signal);
+      slot = host;
+      // A URL that aged past its refresh margin while the part waited is signed again (the
+      // signer keeps a part's host, so the slot still fits).
       if (this.urlExpired(signed)) signed = await urlFor();
       epoch = this.concurrency.epoch;
       const outcome = await this.send(part, signed);
