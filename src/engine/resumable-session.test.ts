@@ -239,6 +239,9 @@ describe('ResumableSession', { timeout: 20_000 }, () => {
     const gate = gatedTransport(s3.transport, 2);
     const first = open(makeFile(), { transport: gate.transport, store, locks: tabLocks(shared) });
     const firstDone = first.start();
+    // The first tab must hold the lock before the second asks: both fingerprint the file first,
+    // and those digests may finish in either order.
+    await until(() => first.getState().partsCompleted === 2, '2 parts');
     const b = counting(s3.transport);
     const second = open(makeFile(), { transport: b.transport, store, locks: tabLocks(shared) });
     const secondDone = second.start();
