@@ -1,7 +1,7 @@
 // The engine in a real Chromium: XHR transport, CORS, ETag exposure, offline/online,
 // against the reference signer and Ceph RGW. Objects are compared by SHA-256.
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBucket, sha256OfObject, signerConfigFor } from '../support/s3';
 import { type BrowserStack, startBrowserStack } from './support/stack';
@@ -34,6 +34,19 @@ function runUpload(options: {
   concurrency?: number | 'auto';
 }): Promise<RunResult> {
   return page.evaluate((o) => window.runUpload(o), options) as Promise<RunResult>;
+}
+
+/** CDP network conditions for the page: `uploadThroughput` in bytes/s (-1: unlimited). */
+function linkConditions(
+  cdp: CDPSession,
+  link: { offline?: boolean; latency?: number; uploadThroughput?: number },
+) {
+  return cdp.send('Network.emulateNetworkConditions', {
+    offline: link.offline ?? false,
+    latency: link.latency ?? 0,
+    downloadThroughput: -1,
+    uploadThroughput: link.uploadThroughput ?? -1,
+  });
 }
 
 beforeAll(async () => {
@@ -72,12 +85,7 @@ describe('engine in Chromium → reference signer → RGW', () => {
     // Slow the link so that the parts overlap (loopback would finish each before the next starts).
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: 20,
-      downloadThroughput: -1,
-      uploadThroughput: 16 * MiB,
-    });
+    await linkConditions(cdp, { latency: 20, uploadThroughput: 16 * MiB });
     try {
       const run = await runUpload({ signer: signer.url, size: 24 * 5 * MiB, concurrency: 'auto' });
       expect(run.error).toBeUndefined();
@@ -91,12 +99,7 @@ describe('engine in Chromium → reference signer → RGW', () => {
         run.sha256,
       );
     } finally {
-      await cdp.send('Network.emulateNetworkConditions', {
-        offline: false,
-        latency: 0,
-        downloadThroughput: -1,
-        uploadThroughput: -1,
-      });
+      await linkConditions(cdp, {});
       await cdp.detach();
     }
   });
@@ -116,32 +119,17 @@ describe('engine in Chromium → reference signer → RGW', () => {
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
     // Slow the link so the upload is still running when the network drops.
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: 20,
-      downloadThroughput: -1,
-      uploadThroughput: 8 * MiB,
-    });
+    await linkConditions(cdp, { latency: 20, uploadThroughput: 8 * MiB });
     const running = runUpload({ signer, size: 30 * MiB, concurrency: 2 });
     await page.waitForFunction(() => (window.lastState?.bytesUploaded ?? 0) > 4 * 1024 * 1024, null, {
       timeout: 30_000,
     });
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: true,
-      latency: 0,
-      downloadThroughput: -1,
-      uploadThroughput: -1,
-    });
+    await linkConditions(cdp, { offline: true });
     await page.waitForFunction(() => window.lastState?.status === 'offline', null, { timeout: 10_000 });
     const whileOffline = await page.evaluate(() => window.lastState?.bytesUploaded ?? 0);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(await page.evaluate(() => window.lastState?.status)).toBe('offline');
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: 0,
-      downloadThroughput: -1,
-      uploadThroughput: -1,
-    });
+    await linkConditions(cdp, {});
     const run = await running;
     await cdp.detach();
     expect(run.error).toBeUndefined();
