@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { runDoctor } from './doctor';
 import {
@@ -10,6 +11,7 @@ import {
   missingFromList,
   SKEW_FAIL_MS,
 } from './doctor-checks';
+import { type DoctorReport, formatReport } from './doctor-report';
 
 const ORIGIN = 'https://app.example.com';
 const SIGNER = 'https://signer.example.com/api/uploads';
@@ -156,8 +158,161 @@ describe('runDoctor', () => {
       's3-put': 'fail',
       cleanup: 'pass',
     });
-    expect(report.skipped.map((s) => s.id)).toEqual(['etag-exposed', 'part-stored']);
+    expect(report.skipped.map((s) => s.id)).toEqual(['etag-exposed', 'part-stored', 'part-hosts']);
     expect(report.checks.find((c) => c.id === 's3-put')?.message).toContain('got no answer');
     expect(calls.slice(-2)).toEqual([`POST ${SIGNER}/multipart/abort`, `POST ${SIGNER}/multipart/list`]);
+  });
+});
+
+describe('part hosts check', () => {
+  const json = (body: unknown, status = 200) =>
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { 'content-type': 'application/json', 'access-control-allow-origin': ORIGIN },
+    });
+  const KEY = 'uploads/k';
+  const S3_CORS = {
+    'access-control-allow-origin': ORIGIN,
+    'access-control-allow-methods': 'PUT',
+    'access-control-allow-headers': 'content-md5,content-type',
+    'access-control-expose-headers': 'ETag',
+  };
+
+  /**
+   * A signer that signs part N for `hosts[(N - 1) % k]`, in front of an S3 that answers on every
+   * host but `down` with a complete CORS, except the preflight on `noCors`; records the PUTs' hosts.
+   */
+  function deployment(hosts: string[], noCors: string[] = [], down: string[] = [], maxParts = 100) {
+    const stored = new Map<number, { etag: string; size: number }>();
+    const putHosts: string[] = [];
+    let aborted = false;
+    const routes: Record<string, Route> = {
+      [`GET ${SIGNER}/time`]: () => json({ serverTime: Date.now() }),
+      [`OPTIONS ${SIGNER}/multipart`]: () =>
+        new Response(null, {
+          status: 204,
+          headers: {
+            'access-control-allow-origin': ORIGIN,
+            'access-control-allow-headers': 'authorization,content-type',
+          },
+        }),
+      [`POST ${SIGNER}/multipart`]: () => json({ key: KEY, uploadId: 'u1' }),
+      [`POST ${SIGNER}/multipart/sign`]: async (request) => {
+        const body = (await request.json()) as { parts: { partNumber: number; contentMd5: string }[] };
+        if (body.parts.length > maxParts) {
+          return json({ error: { code: 'BAD_REQUEST', message: 'parts beyond partCount' } }, 400);
+        }
+        return json({
+          parts: body.parts.map(({ partNumber, contentMd5 }) => ({
+            partNumber,
+            url: `${hosts[(partNumber - 1) % hosts.length]}/bucket/${KEY}?partNumber=${partNumber}&X-Amz-Signature=s`,
+            headers: { 'Content-MD5': contentMd5 },
+            expiresAt: Date.now() + 60_000,
+          })),
+        });
+      },
+      [`POST ${SIGNER}/multipart/list`]: () =>
+        aborted
+          ? json({ error: { code: 'UPLOAD_NOT_FOUND', message: 'gone' } }, 404)
+          : json({ parts: [...stored].map(([partNumber, p]) => ({ partNumber, ...p })) }),
+      [`POST ${SIGNER}/multipart/abort`]: () => {
+        aborted = true;
+        return json({ ok: true });
+      },
+    };
+    for (const host of hosts.filter((h) => !down.includes(h))) {
+      routes[`OPTIONS ${host}/bucket/${KEY}`] = () =>
+        noCors.includes(host)
+          ? new Response(null, { status: 403 })
+          : new Response(null, { headers: S3_CORS });
+      routes[`PUT ${host}/bucket/${KEY}`] = async (request) => {
+        const bytes = new Uint8Array(await request.arrayBuffer());
+        const etag = `"${createHash('md5').update(bytes).digest('hex')}"`;
+        stored.set(Number(new URL(request.url).searchParams.get('partNumber')), { etag, size: bytes.length });
+        putHosts.push(host);
+        return new Response(null, { headers: { ...S3_CORS, etag } });
+      };
+    }
+    const { impl, calls } = fakeFetch(routes);
+    return { impl, calls, putHosts };
+  }
+
+  const run = (impl: typeof fetch) =>
+    runDoctor({ signer: SIGNER, origin: ORIGIN, token: 'tok', fetch: impl });
+  const partHosts = (report: DoctorReport) => report.checks.find((c) => c.id === 'part-hosts');
+
+  it('passes when every part goes to one host', async () => {
+    const { impl, calls } = deployment(['http://s3.test']);
+    const report = await run(impl);
+    expect(report.checks.map((c) => [c.id, c.status])).toEqual([
+      ['signer-reachable', 'pass'],
+      ['signer-cors', 'pass'],
+      ['auth', 'pass'],
+      ['clock-skew', 'pass'],
+      ['test-upload', 'pass'],
+      ['s3-cors-preflight', 'pass'],
+      ['s3-put', 'pass'],
+      ['etag-exposed', 'pass'],
+      ['part-stored', 'pass'],
+      ['part-hosts', 'pass'],
+      ['cleanup', 'pass'],
+    ]);
+    expect(report.ok).toBe(true);
+    expect(partHosts(report)?.message).toBe('All parts go to http://s3.test.');
+    expect(calls.filter((c) => c.startsWith('PUT '))).toHaveLength(1);
+  });
+
+  it('preflights and PUTs the first part of each other host, and passes naming it', async () => {
+    const { impl, putHosts } = deployment(['http://a.test', 'http://b.test']);
+    const report = await run(impl);
+    expect(report.ok).toBe(true);
+    expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(partHosts(report)?.message).toBe('Parts also go to http://b.test: CORS, PUT and ETag work there.');
+    expect(putHosts).toEqual(['http://a.test', 'http://b.test']);
+    expect(report.checks.find((c) => c.id === 'part-stored')?.message).toContain('part 1');
+  });
+
+  it('fails naming the host whose preflight fails, with its CORS fix and S3_PART_ENDPOINTS', async () => {
+    const hosts = ['http://a.test', 'http://b.test', 'http://c.test'];
+    const { impl, calls, putHosts } = deployment(hosts, ['http://c.test']);
+    const report = await run(impl);
+    expect(report.ok).toBe(false);
+    expect(report.checks.filter((c) => c.status !== 'pass').map((c) => c.id)).toEqual(['part-hosts']);
+    const check = partHosts(report);
+    expect(check?.status).toBe('fail');
+    expect(check?.message).toContain('Parts also go to http://b.test, http://c.test;');
+    expect(check?.message).toContain('http://c.test (part 3): S3 (http://c.test) answered the preflight');
+    expect(check?.message).not.toContain('http://b.test (part 2)');
+    expect(check?.fix).toContain('For http://c.test (part 3): Allow PUT from https://app.example.com');
+    expect(check?.fix).toContain('--endpoint-url http://c.test');
+    expect(check?.fix).toContain('Or remove http://c.test from the hosts');
+    expect(check?.fix).toContain('S3_PART_ENDPOINTS');
+    expect(putHosts).toEqual(['http://a.test', 'http://b.test']);
+    expect(calls.slice(-2)).toEqual([`POST ${SIGNER}/multipart/abort`, `POST ${SIGNER}/multipart/list`]);
+  });
+
+  it('names an extra host that does not answer at all, in the checklist', async () => {
+    const { impl } = deployment(['http://a.test', 'http://nowhere.test'], [], ['http://nowhere.test']);
+    const text = formatReport(await run(impl), { signer: SIGNER, origin: ORIGIN });
+    expect(text).toContain(
+      '✗ Other part hosts: Parts also go to http://nowhere.test; in a browser the parts sent to http://nowhere.test fail: ' +
+        'http://nowhere.test (part 2): The CORS preflight to http://nowhere.test got no answer',
+    );
+    expect(text).toContain(
+      "    fix: For http://nowhere.test (part 2): Check that http://nowhere.test (the endpoint in the signer's presigned URLs, S3_PART_ENDPOINTS) is reachable",
+    );
+    expect(text).toContain('✓ Cleanup: ');
+  });
+
+  it('warns when the signer signs only part 1 of the one-part test upload, and checks that part', async () => {
+    const { impl, putHosts } = deployment(['http://a.test', 'http://b.test'], [], [], 1);
+    const report = await run(impl);
+    expect(report.ok).toBe(true);
+    expect(report.checks.filter((c) => c.status !== 'pass').map((c) => c.id)).toEqual(['part-hosts']);
+    expect(partHosts(report)).toMatchObject({ status: 'warn' });
+    expect(partHosts(report)?.message).toContain(
+      "HTTP 400 BAD_REQUEST: parts beyond partCount), so only part 1's host http://a.test",
+    );
+    expect(putHosts).toEqual(['http://a.test']);
   });
 });

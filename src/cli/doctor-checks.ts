@@ -411,12 +411,25 @@ export function checkClock(time: SignerTime): CheckResult {
   return { id: 'clock-skew', status: 'pass', message };
 }
 
-/** 5. The create call succeeded and the signer signs the test part. */
+/** How many part numbers the doctor signs to find the hosts the signer puts part URLs on. */
+export const PART_HOST_PROBES = 8;
+
+export interface SignedTestParts {
+  result: CheckResult;
+  /** Part 1, the one the S3 checks use. */
+  signed?: SignedPart;
+  /** Parts 1..PART_HOST_PROBES as signed (only part 1 when the signer refused the others). */
+  parts?: SignedPart[];
+  /** Why the signer refused to sign parts 1..PART_HOST_PROBES at once, if it did. */
+  refusedOthers?: string;
+}
+
+/** 5. The create call succeeded and the signer signs the test part (and parts 2..8, for checkPartHosts). */
 export async function checkTestUpload(
   ctx: DoctorContext,
   file: TestFile,
   created: CreateOutcome,
-): Promise<{ result: CheckResult; signed?: SignedPart }> {
+): Promise<SignedTestParts> {
   if (!created.ok) {
     const fixes: Record<string, string> = {
       S3_ERROR:
@@ -437,12 +450,26 @@ export async function checkTestUpload(
   }
   const { key, uploadId } = created.value;
   const size = file.bytes.byteLength;
-  const signed = await callSigner(
-    ctx,
-    '/multipart/sign',
-    { key, uploadId, parts: [{ partNumber: 1, contentLength: size, contentMd5: file.md5Base64 }] },
-    (body) => parseSignParts(body, [1]),
-  );
+  const sign = (numbers: number[]) =>
+    callSigner(
+      ctx,
+      '/multipart/sign',
+      {
+        key,
+        uploadId,
+        parts: numbers.map((partNumber) => ({ partNumber, contentLength: size, contentMd5: file.md5Base64 })),
+      },
+      (body) => parseSignParts(body, numbers),
+    );
+  // Parts 1..PART_HOST_PROBES, to see every host the signer spreads part URLs over (never completed,
+  // so their tiny size does not matter); a signer that refuses them for a one-part upload signs part 1.
+  const numbers = Array.from({ length: PART_HOST_PROBES }, (_, i) => i + 1);
+  let signed = await sign(numbers);
+  let refusedOthers: string | undefined;
+  if (!signed.ok) {
+    refusedOthers = describeFailure(signed);
+    signed = await sign([1]);
+  }
   if (!signed.ok) {
     return {
       result: {
@@ -453,7 +480,8 @@ export async function checkTestUpload(
       },
     };
   }
-  const part = signed.value.parts.find((p) => p.partNumber === 1) as SignedPart;
+  const parts = numbers.flatMap((n) => signed.value.parts.find((p) => p.partNumber === n) ?? []);
+  const part = parts[0] as SignedPart;
   return {
     result: {
       id: 'test-upload',
@@ -461,6 +489,8 @@ export async function checkTestUpload(
       message: `The signer created a multipart upload (${key}) and signed its ${size}-byte part for ${new URL(part.url).origin}.`,
     },
     signed: part,
+    parts,
+    ...(refusedOthers !== undefined ? { refusedOthers } : {}),
   };
 }
 
@@ -513,6 +543,8 @@ export async function checkS3Preflight(
   ctx: DoctorContext,
   part: SignedPart,
   key: string,
+  /** The signer setting that put this endpoint in the URL, for the fix when it gets no answer. */
+  setting = 'S3_ENDPOINT',
 ): Promise<CheckResult> {
   const where = new URL(part.url).origin;
   const fail = (message: string): CheckResult => ({
@@ -535,7 +567,7 @@ export async function checkS3Preflight(
       id: 's3-cors-preflight',
       status: 'fail',
       message: `The CORS preflight to ${where} got no answer (${(error as Error).message}).`,
-      fix: `Check that ${where} (the endpoint in the signer's presigned URLs, S3_ENDPOINT) is reachable from browsers.`,
+      fix: `Check that ${where} (the endpoint in the signer's presigned URLs, ${setting}) is reachable from browsers.`,
     };
   }
   const acao = answer.headers.get('access-control-allow-origin');
@@ -587,6 +619,8 @@ export async function checkS3Put(
   part: SignedPart,
   file: TestFile,
   key: string,
+  /** The signer setting that put this endpoint in the URL, for the fix when it gets no answer. */
+  setting = 'S3_ENDPOINT',
 ): Promise<{ result: CheckResult; answer?: HttpAnswer }> {
   const where = new URL(part.url).origin;
   let answer: HttpAnswer;
@@ -601,7 +635,7 @@ export async function checkS3Put(
         id: 's3-put',
         status: 'fail',
         message: `The part PUT to ${where} got no answer (${(error as Error).message}).`,
-        fix: `Check that ${where} (the endpoint in the signer's presigned URLs, S3_ENDPOINT) is reachable from browsers.`,
+        fix: `Check that ${where} (the endpoint in the signer's presigned URLs, ${setting}) is reachable from browsers.`,
       },
     };
   }
@@ -673,6 +707,74 @@ export function checkEtagExposed(
     id: 'etag-exposed',
     status: 'pass',
     message: `The bucket exposes ETag to ${ctx.origin} (Access-Control-Expose-Headers: ${exposed}).`,
+  };
+}
+
+/**
+ * 9b. Every other host the signer puts part URLs on (S3_PART_ENDPOINTS of the reference signer):
+ * the same preflight, PUT and ETag checks as for part 1, on the first part of each other origin.
+ */
+export async function checkPartHosts(
+  ctx: DoctorContext,
+  signed: { parts: SignedPart[]; refusedOthers?: string | undefined },
+  file: TestFile,
+  key: string,
+): Promise<CheckResult> {
+  const [first, ...rest] = signed.parts;
+  if (!first) throw new Error('checkPartHosts needs the signed part 1');
+  const home = new URL(first.url).origin;
+  if (signed.refusedOthers !== undefined) {
+    return {
+      id: 'part-hosts',
+      status: 'warn',
+      message: `The signer refused to sign parts 1–${PART_HOST_PROBES} of the one-part test upload (${signed.refusedOthers}), so only part 1's host ${home} was checked.`,
+      fix: `If the signer puts part URLs on several hostnames, check that each one's bucket CORS allows PUT from ${ctx.origin} and exposes ETag.`,
+    };
+  }
+  const others = new Map<string, SignedPart>();
+  for (const part of rest) {
+    const origin = new URL(part.url).origin;
+    if (origin !== home && !others.has(origin)) others.set(origin, part);
+  }
+  if (others.size === 0) {
+    return { id: 'part-hosts', status: 'pass', message: `All parts go to ${home}.` };
+  }
+  const failures: { origin: string; part: SignedPart; result: CheckResult }[] = [];
+  for (const [origin, part] of others) {
+    const failed = (result: CheckResult) => failures.push({ origin, part, result });
+    const preflight = await checkS3Preflight(ctx, part, key, 'S3_PART_ENDPOINTS');
+    if (preflight.status === 'fail') {
+      failed(preflight);
+      continue;
+    }
+    const put = await checkS3Put(ctx, part, file, key, 'S3_PART_ENDPOINTS');
+    if (put.result.status === 'fail' || !put.answer) {
+      failed(put.result);
+      continue;
+    }
+    const etag = checkEtagExposed(ctx, put.answer, part, key);
+    if (etag.status === 'fail') failed(etag);
+  }
+  const list = [...others.keys()].join(', ');
+  if (failures.length === 0) {
+    return {
+      id: 'part-hosts',
+      status: 'pass',
+      message: `Parts also go to ${list}: CORS, PUT and ETag work there.`,
+    };
+  }
+  const where = (f: (typeof failures)[number]) => `${f.origin} (part ${f.part.partNumber})`;
+  return {
+    id: 'part-hosts',
+    status: 'fail',
+    message:
+      `Parts also go to ${list}; in a browser the parts sent to ${failures.map((f) => f.origin).join(', ')} fail: ` +
+      failures.map((f) => `${where(f)}: ${f.result.message}`).join(' '),
+    fix: [
+      ...failures.map((f) => `For ${where(f)}: ${f.result.fix ?? 'see the message above.'}`),
+      `Or remove ${failures.map((f) => f.origin).join(', ')} from the hosts the signer puts part URLs on ` +
+        "(reference signer: S3_PART_ENDPOINTS; check the hostname's DNS too).",
+    ].join('\n'),
   };
 }
 

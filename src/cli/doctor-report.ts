@@ -13,6 +13,7 @@ export type CheckId =
   | 's3-put'
   | 'etag-exposed'
   | 'part-stored'
+  | 'part-hosts'
   | 'cleanup';
 
 export interface CheckResult {
@@ -47,6 +48,7 @@ export const CHECK_TITLES: Record<CheckId, string> = {
   's3-put': 'Part PUT to S3',
   'etag-exposed': 'ETag exposed',
   'part-stored': 'Part stored',
+  'part-hosts': 'Other part hosts',
   cleanup: 'Cleanup',
 };
 

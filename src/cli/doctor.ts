@@ -7,6 +7,7 @@ import {
   checkAuth,
   checkClock,
   checkEtagExposed,
+  checkPartHosts,
   checkPartStored,
   checkS3Preflight,
   checkS3Put,
@@ -39,7 +40,7 @@ export interface DoctorOptions {
   timeoutMs?: number;
 }
 
-const S3_CHECKS: CheckId[] = ['s3-cors-preflight', 's3-put', 'etag-exposed', 'part-stored'];
+const S3_CHECKS: CheckId[] = ['s3-cors-preflight', 's3-put', 'etag-exposed', 'part-stored', 'part-hosts'];
 
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const ctx: DoctorContext = {
@@ -85,7 +86,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   return makeReport(checks, skipped);
 }
 
-/** 5–9: sign the part, preflight and PUT it as the browser would, read it back through ListParts. */
+/**
+ * 5–9: sign the part, preflight and PUT it as the browser would, read it back through ListParts;
+ * then the same preflight and PUT on every other host the signer put part URLs on.
+ */
 async function uploadChecks(
   ctx: DoctorContext,
   file: TestFile,
@@ -95,20 +99,34 @@ async function uploadChecks(
 ): Promise<void> {
   const started = await checkTestUpload(ctx, file, created);
   checks.push(started.result);
-  if (!started.signed || !created.ok) {
+  if (!started.signed || !started.parts || !created.ok) {
     skip(S3_CHECKS, 'no test upload');
     return;
   }
   const upload = created.value;
-  checks.push(await checkS3Preflight(ctx, started.signed, upload.key));
+  const preflight = await checkS3Preflight(ctx, started.signed, upload.key);
+  checks.push(preflight);
   const put = await checkS3Put(ctx, started.signed, file, upload.key);
   checks.push(put.result);
   if (!put.answer) {
-    skip(['etag-exposed', 'part-stored'], 'S3 did not store the test part');
+    skip(['etag-exposed', 'part-stored', 'part-hosts'], 'S3 did not store the test part');
     return;
   }
-  checks.push(checkEtagExposed(ctx, put.answer, started.signed, upload.key));
+  const etag = checkEtagExposed(ctx, put.answer, started.signed, upload.key);
+  checks.push(etag);
   checks.push(await checkPartStored(ctx, upload, file));
+  if ([preflight, put.result, etag].some((c) => c.status === 'fail')) {
+    skip(['part-hosts'], "the checks of part 1's host failed");
+  } else {
+    checks.push(
+      await checkPartHosts(
+        ctx,
+        { parts: started.parts, refusedOthers: started.refusedOthers },
+        file,
+        upload.key,
+      ),
+    );
+  }
 }
 
 export interface DoctorIO {

@@ -1,6 +1,7 @@
 // `s3mu doctor` as a child process against the reference signer and Ceph RGW: a healthy setup,
-// a bucket whose CORS hides ETag, a signer without the origin in its CORS, a wrong token, and no
-// signer at all. After every run the test upload must be gone (aborted, never completed).
+// part URLs on a second hostname of RGW (and on a closed port), a bucket whose CORS hides ETag, a
+// signer without the origin in its CORS, a wrong token, and no signer at all. After every run the
+// test upload must be gone (aborted, never completed).
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -44,6 +45,15 @@ async function startSigner(overrides: Partial<SignerConfig>, bucket = s3Config.b
   const app = buildSignerApp(config);
   apps.push(app);
   return `${await app.listen({ port: 0, host: '127.0.0.1' })}${config.basePath}`;
+}
+
+/** A port on 127.0.0.1 that was free a moment ago (nothing listens on it). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
 }
 
 function doctor(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -90,6 +100,7 @@ const ALL_CHECKS = [
   's3-put',
   'etag-exposed',
   'part-stored',
+  'part-hosts',
   'cleanup',
 ];
 
@@ -116,7 +127,39 @@ describe('s3mu doctor (reference signer, real RGW)', () => {
     const text = await doctor(['--signer', signer, '--origin', ORIGIN, '--token', TOKEN]);
     expect(text.code, `${text.stdout}\n${text.stderr}`).toBe(0);
     expect(text.stdout.match(/^✓ /gm)).toHaveLength(ALL_CHECKS.length);
-    expect(text.stdout).toContain('All 10 checks passed');
+    expect(text.stdout).toContain('All 11 checks passed');
+    await expectNothingLeft(s3Config.bucket);
+  });
+
+  it('checks every host the signer puts part URLs on (S3_PART_ENDPOINTS)', async () => {
+    // The same RGW under another name: localhost next to 127.0.0.1 (or the other way round).
+    const rgw = new URL(s3Config.endpoint);
+    const alias = `${rgw.protocol}//${rgw.hostname === 'localhost' ? '127.0.0.1' : 'localhost'}:${rgw.port}`;
+    const signer = await startSigner({ s3: { ...signerConfigFor(s3Config).s3, partEndpoints: [alias] } });
+    const { code, report } = await doctorJson(['--signer', signer, '--origin', ORIGIN, '--token', TOKEN]);
+    expect(report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(report.checks.map((c) => c.id)).toEqual(ALL_CHECKS);
+    expect(report.checks.find((c) => c.id === 'part-hosts')?.message).toBe(
+      `Parts also go to ${alias}: CORS, PUT and ETag work there.`,
+    );
+    expect(code).toBe(0);
+    await expectNothingLeft(s3Config.bucket);
+
+    // An extra endpoint nobody listens on: only the parts signed for it would fail in a browser.
+    const closed = `http://127.0.0.1:${await closedPort()}`;
+    const broken = await startSigner({
+      s3: { ...signerConfigFor(s3Config).s3, partEndpoints: [alias, closed] },
+    });
+    const failed = await doctorJson(['--signer', broken, '--origin', ORIGIN, '--token', TOKEN]);
+    expect(failed.code).toBe(1);
+    expect(failed.report.checks.filter((c) => c.status !== 'pass').map((c) => c.id)).toEqual(['part-hosts']);
+    const hosts = failed.report.checks.find((c) => c.id === 'part-hosts');
+    expect(hosts?.message).toContain(`Parts also go to ${alias}, ${closed};`);
+    expect(hosts?.message).toContain(
+      `${closed} (part 3): The CORS preflight to ${closed} got no answer (ECONNREFUSED`,
+    );
+    expect(hosts?.message).not.toContain(`${alias} (part 2)`);
+    expect(hosts?.fix).toContain(`Or remove ${closed} from the hosts the signer puts part URLs on`);
     await expectNothingLeft(s3Config.bucket);
   });
 
@@ -180,6 +223,7 @@ describe('s3mu doctor (reference signer, real RGW)', () => {
       's3-put',
       'etag-exposed',
       'part-stored',
+      'part-hosts',
       'cleanup',
     ]);
 
@@ -201,10 +245,7 @@ describe('s3mu doctor (reference signer, real RGW)', () => {
   });
 
   it('reports a signer that is not running', async () => {
-    const server = createServer();
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    const port = (server.address() as { port: number }).port;
-    await new Promise<void>((done) => server.close(() => done()));
+    const port = await closedPort();
     const { code, report } = await doctorJson([
       '--signer',
       `http://127.0.0.1:${port}/api/uploads`,
