@@ -119,24 +119,34 @@ describe('signer CORS check', () => {
   });
 });
 
+/** A signer's JSON answer, CORS-allowed for ORIGIN. */
+function json(body: unknown, status = 200) {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', 'access-control-allow-origin': ORIGIN },
+  });
+}
+
+/** The signer's clock and its CORS preflight for the create call, both healthy. */
+function signerBasics(): Record<string, Route> {
+  return {
+    [`GET ${SIGNER}/time`]: () => json({ serverTime: Date.now() }),
+    [`OPTIONS ${SIGNER}/multipart`]: () =>
+      new Response(null, {
+        status: 204,
+        headers: {
+          'access-control-allow-origin': ORIGIN,
+          'access-control-allow-headers': 'authorization,content-type',
+        },
+      }),
+  };
+}
+
 describe('runDoctor', () => {
   it('aborts its test upload even when S3 cannot be reached', async () => {
-    const json = (body: unknown, status = 200) =>
-      new Response(JSON.stringify(body), {
-        status,
-        headers: { 'content-type': 'application/json', 'access-control-allow-origin': ORIGIN },
-      });
     const partUrl = 'https://bucket.s3.amazonaws.com/uploads/k';
     const { impl, calls } = fakeFetch({
-      [`GET ${SIGNER}/time`]: () => json({ serverTime: Date.now() }),
-      [`OPTIONS ${SIGNER}/multipart`]: () =>
-        new Response(null, {
-          status: 204,
-          headers: {
-            'access-control-allow-origin': ORIGIN,
-            'access-control-allow-headers': 'authorization,content-type',
-          },
-        }),
+      ...signerBasics(),
       [`POST ${SIGNER}/multipart`]: () => json({ key: 'uploads/k', uploadId: 'u1' }),
       [`POST ${SIGNER}/multipart/sign`]: () =>
         json({
@@ -165,11 +175,6 @@ describe('runDoctor', () => {
 });
 
 describe('part hosts check', () => {
-  const json = (body: unknown, status = 200) =>
-    new Response(JSON.stringify(body), {
-      status,
-      headers: { 'content-type': 'application/json', 'access-control-allow-origin': ORIGIN },
-    });
   const KEY = 'uploads/k';
   const S3_CORS = {
     'access-control-allow-origin': ORIGIN,
@@ -187,15 +192,7 @@ describe('part hosts check', () => {
     const putHosts: string[] = [];
     let aborted = false;
     const routes: Record<string, Route> = {
-      [`GET ${SIGNER}/time`]: () => json({ serverTime: Date.now() }),
-      [`OPTIONS ${SIGNER}/multipart`]: () =>
-        new Response(null, {
-          status: 204,
-          headers: {
-            'access-control-allow-origin': ORIGIN,
-            'access-control-allow-headers': 'authorization,content-type',
-          },
-        }),
+      ...signerBasics(),
       [`POST ${SIGNER}/multipart`]: () => json({ key: KEY, uploadId: 'u1' }),
       [`POST ${SIGNER}/multipart/sign`]: async (request) => {
         const body = (await request.json()) as { parts: { partNumber: number; contentMd5: string }[] };
