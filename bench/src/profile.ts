@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchChromium } from './browser/chromium';
 import { busyMs, topFunctions } from './browser/cpu-profile';
-import { objectRequests, originRequests, readNetLog } from './browser/netlog';
+import { originRequests, readNetLog } from './browser/netlog';
+import { s3RunRequests } from './browser/netlog-analysis';
 import { runOnce } from './browser/run-once';
 import { timeline } from './browser/timeline';
 import { buildBundle } from './bundles';
@@ -101,13 +102,15 @@ async function main(): Promise<void> {
       console.log(`  ${f.selfMs.toFixed(0).padStart(6)} ms  ${f.name}`);
     const log = await readNetLog(netLogPath);
     const { start, end } = measure.window;
-    const s3 = route.s3Endpoints
-      .map((e) => new URL(e).origin)
-      .flatMap((o) =>
-        manyFiles
-          ? originRequests(log.requests, o, start, end)
-          : objectRequests(log.requests, o, target.bucket, result.keys[0] ?? ''),
-      );
+    const s3Origins = route.s3Endpoints.map((e) => new URL(e).origin);
+    const s3 = s3RunRequests(
+      log.requests,
+      s3Origins,
+      target.bucket,
+      result.keys[0] ?? '',
+      measure.window,
+      manyFiles,
+    );
     const signer = originRequests(log.requests, new URL(route.signerUrl).origin, start, end);
     console.log('time breakdown:', JSON.stringify(timeline(s3, signer, concurrency, manyFiles)));
     await stack.close();

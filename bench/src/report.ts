@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isManyFiles, MB, type Scenario } from './config';
-import type { BenchResult, Row, ScenarioResult } from './results';
+import type { BenchResult, Row, S3HostFigures, ScenarioResult } from './results';
 
 const KiB = 1024;
 const MiB = 1024 * 1024;
@@ -113,14 +113,22 @@ export function scenarioTable(result: ScenarioResult): string {
 
 /** The PUTs of the row's last good run per S3 host, when they went to more than one. */
 function hostsLine(row: Row): string | undefined {
-  const last = row.runs.findLast((r) => r.ok);
-  const used = Object.entries(last?.s3Hosts ?? {}).filter(([, h]) => h.puts > 0);
+  return hostsSummary(row.runs.findLast((r) => r.ok)?.s3Hosts);
+}
+
+/**
+ * What each S3 host of a run carried (PUTs from the NetLog; bytes and connections through its
+ * pacing proxy), when more than one carried any; undefined otherwise.
+ */
+export function hostsSummary(hosts: Record<string, S3HostFigures> | undefined): string | undefined {
+  const used = Object.entries(hosts ?? {}).filter(([, h]) => h.puts > 0 || (h.bytesUp ?? 0) > 0);
   if (used.length < 2) return undefined;
   return used
     .map(([origin, h]) => {
+      const puts = h.puts > 0 ? ` ${h.puts} PUTs` : '';
       const proxy =
         h.bytesUp === undefined ? '' : ` (${(h.bytesUp / MB).toFixed(1)} MB, ${h.connections} connections)`;
-      return `${new URL(origin).host} ${h.puts} PUTs${proxy}`;
+      return `${new URL(origin).host}${puts}${proxy}`;
     })
     .join(', ');
 }

@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { launchChromium } from './browser/chromium';
 import { readNetLog } from './browser/netlog';
 import { analyseNetLog } from './browser/netlog-analysis';
-import { MB, type Scenario, scenarioContenders } from './config';
+import { type Scenario, scenarioContenders } from './config';
 import { CONTENDERS, type ContenderId } from './contenders';
 import type { ScenarioContext } from './context';
 import { StepTimeout, within } from './deadline';
 import type { TestFile } from './files';
 import { log } from './log';
+import { hostsSummary } from './report';
 import type { RunRecord, ScenarioResult } from './results';
 import { failedRun, runContender } from './run-contender';
 import type { S3Target } from './s3/target';
@@ -22,15 +23,10 @@ import { isSlow, summarize } from './summary';
 /** Chromium closes in a second; one that does not is stuck, and the run goes on without it. */
 const CLOSE_BROWSER_MS = 20_000;
 
-/** Where the bytes went, when more than one S3 host's proxy carried some: ", S3 hosts: …". */
+/** Where the bytes went, when more than one S3 host carried some: ", S3 hosts: …". */
 function hostsCarried(record: RunRecord): string {
-  const used = Object.entries(record.s3Hosts ?? {}).filter(([, h]) => (h.bytesUp ?? 0) > 0);
-  if (used.length < 2) return '';
-  const hosts = used.map(
-    ([origin, h]) =>
-      `${new URL(origin).host} ${((h.bytesUp ?? 0) / MB).toFixed(1)} MB over ${h.connections} conn.`,
-  );
-  return `, S3 hosts: ${hosts.join(', ')}`;
+  const hosts = hostsSummary(record.s3Hosts);
+  return hosts ? `, S3 hosts: ${hosts}` : '';
 }
 
 export class ScenarioRun {

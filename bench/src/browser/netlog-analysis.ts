@@ -23,6 +23,27 @@ function putsByOrigin(requests: readonly LoggedRequest[]): Map<string, number> {
 }
 
 /**
+ * A run's requests to S3 across `origins`, in start order: those of its object (`key`), or for many
+ * files every request to those origins within `window`.
+ */
+export function s3RunRequests(
+  requests: readonly LoggedRequest[],
+  origins: readonly string[],
+  bucket: string,
+  key: string,
+  window: { start: number; end: number },
+  manyFiles: boolean,
+): LoggedRequest[] {
+  return origins
+    .flatMap((o) =>
+      manyFiles
+        ? originRequests(requests, o, window.start, window.end)
+        : objectRequests(requests, o, bucket, key),
+    )
+    .sort((a, b) => a.start - b.start);
+}
+
+/**
  * Fills in `s3Requests`, `timeline` and the PUTs of `s3Hosts` of `records`. `origins.s3`: every S3
  * origin the browser may have been given (a contender may spread its parts over several).
  */
@@ -39,11 +60,7 @@ export function analyseNetLog(
     const { start, end } = record.window;
     // Many files: every request to S3 during the run (contenders run one at a time).
     const manyFiles = (record.objects ?? 1) > 1;
-    const s3 = origins.s3
-      .flatMap((o) =>
-        manyFiles ? originRequests(requests, o, start, end) : objectRequests(requests, o, bucket, record.key),
-      )
-      .sort((a, b) => a.start - b.start);
+    const s3 = s3RunRequests(requests, origins.s3, bucket, record.key, record.window, manyFiles);
     const signer = origins.signers.flatMap((o) => originRequests(requests, o, start, end));
     record.s3Requests = countRequests(s3);
     record.timeline = record.ok ? timeline(s3, signer, slotsOf(record), manyFiles) : null;
